@@ -46,7 +46,8 @@ class DeviceId {
 };
 
 // Checks that `domain` is a sane DNS name for device names: 1-200 characters of lowercase
-// letters, digits, '-' and '.', no empty labels, no leading/trailing '-' in a label.
+// letters, digits, '-' and '.', no empty labels, labels of at most 63 characters (RFC 1035),
+// no leading/trailing '-' in a label.
 Status ValidateDomain(std::string_view domain);
 
 }  // namespace wott::pki
