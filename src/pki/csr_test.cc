@@ -1,0 +1,349 @@
+#include "pki/csr.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+
+namespace wott::pki {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+namespace fs = std::filesystem;
+
+// A private temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "wott-csr-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string operator/(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+bool RunOpenssl(const std::string& args) {
+  return std::system(("openssl " + args + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+std::string MustRead(const std::string& path) {
+  Result<std::string> data = ReadFile(path);
+  EXPECT_TRUE(data.ok()) << path << ": " << data.status();
+  return data.ok() ? *data : std::string();
+}
+
+// The source tree: $WOTT_SOURCE_DIR (set by ctest), else found from this file's path.
+fs::path SourceDir() {
+  if (const char* dir = std::getenv("WOTT_SOURCE_DIR")) return dir;
+  return fs::path(__FILE__).parent_path().parent_path().parent_path();
+}
+
+PrivateKey MustGenerate(KeyType type) {
+  Result<PrivateKey> key = GenerateKey(type);
+  EXPECT_TRUE(key.ok()) << key.status();
+  return key.ok() ? std::move(key).value() : nullptr;
+}
+
+Csr MustCreate(EVP_PKEY* key, std::string_view cn = "device") {
+  Result<Csr> csr = CreateCsr(key, cn);
+  EXPECT_TRUE(csr.ok()) << csr.status();
+  return csr.ok() ? std::move(csr).value() : nullptr;
+}
+
+// A CSR carrying `public_key` but signed by `signer`, built without our checks.
+std::string SignedDer(EVP_PKEY* public_key, EVP_PKEY* signer, long version = X509_REQ_VERSION_1) {
+  Csr csr = ossl::Own(X509_REQ_new());
+  EXPECT_EQ(X509_REQ_set_version(csr.get(), version), 1);
+  EXPECT_EQ(X509_REQ_set_pubkey(csr.get(), public_key), 1);
+  const EVP_MD* md = EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  EXPECT_GT(X509_REQ_sign(csr.get(), signer, md), 0);
+  return *CsrToDer(csr.get());
+}
+
+void ExpectRefused(const Status& s, std::string_view message_part,
+                   StatusCode code = StatusCode::kInvalidArgument) {
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), code) << s;
+  EXPECT_THAT(s.message(), HasSubstr(std::string(message_part))) << s;
+}
+
+class CsrRoundTripTest : public ::testing::TestWithParam<KeyType> {};
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, CsrRoundTripTest,
+                         ::testing::Values(KeyType::kP256, KeyType::kEd25519, KeyType::kRsa3072),
+                         [](const auto& info) { return std::string(KeyTypeName(info.param)); });
+
+TEST_P(CsrRoundTripTest, PemAndDerParseAndVerify) {
+  PrivateKey key = MustGenerate(GetParam());
+  Csr csr = MustCreate(key.get());
+  ASSERT_NE(csr, nullptr);
+  Result<std::string> pem = CsrToPem(csr.get());
+  Result<std::string> der = CsrToDer(csr.get());
+  ASSERT_TRUE(pem.ok() && der.ok());
+  EXPECT_THAT(*pem, StartsWith("-----BEGIN CERTIFICATE REQUEST-----\n"));
+  for (const std::string& text : {*pem, *der}) {
+    Result<PrivateKey> pub = ParseAndVerifyCsr(text);
+    ASSERT_TRUE(pub.ok()) << pub.status();
+    EXPECT_TRUE(SamePublicKey(pub->get(), key.get()));
+  }
+  Result<Csr> parsed = ParseCsr(*pem);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*CsrToDer(parsed->get()), *der);
+}
+
+TEST_P(CsrRoundTripTest, FlippedSignatureByteIsRefused) {
+  PrivateKey key = MustGenerate(GetParam());
+  Csr csr = MustCreate(key.get());
+  std::string der = *CsrToDer(csr.get());
+  const ASN1_BIT_STRING* sig = nullptr;
+  X509_REQ_get0_signature(csr.get(), &sig, nullptr);
+  ASSERT_NE(sig, nullptr);
+  std::string_view sig_bytes(reinterpret_cast<const char*>(ASN1_STRING_get0_data(sig)),
+                             static_cast<size_t>(ASN1_STRING_length(sig)));
+  size_t at = der.rfind(sig_bytes);
+  ASSERT_NE(at, std::string::npos);
+  for (size_t offset : {size_t{0}, sig_bytes.size() / 2, sig_bytes.size() - 1}) {
+    std::string bad = der;
+    bad[at + offset] ^= 0x01;
+    Result<PrivateKey> pub = ParseAndVerifyCsr(bad);
+    ASSERT_FALSE(pub.ok()) << "flipped signature byte " << offset << " accepted";
+    EXPECT_EQ(pub.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST_P(CsrRoundTripTest, EveryTruncatedDerFails) {
+  Csr csr = MustCreate(MustGenerate(GetParam()).get());
+  std::string der = *CsrToDer(csr.get());
+  for (size_t n = 0; n < der.size(); ++n) {
+    Result<Csr> parsed = ParseCsr(der.substr(0, n));
+    ASSERT_FALSE(parsed.ok()) << "prefix of " << n << " bytes parsed";
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+TEST_P(CsrRoundTripTest, EveryTruncatedPemFails) {
+  Csr csr = MustCreate(MustGenerate(GetParam()).get());
+  std::string pem = *CsrToPem(csr.get());
+  const std::string end = "-----END CERTIFICATE REQUEST-----";
+  size_t complete = pem.find(end) + end.size();
+  for (size_t n = 0; n < complete; ++n) {
+    Result<Csr> parsed = ParseCsr(pem.substr(0, n));
+    ASSERT_FALSE(parsed.ok()) << "prefix of " << n << " bytes parsed";
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  }
+  // Only the final newline missing: still one whole block.
+  EXPECT_TRUE(ParseCsr(pem.substr(0, complete)).ok());
+}
+
+TEST(CsrTest, SubjectChangedAfterSigningIsRefused) {
+  PrivateKey key = MustGenerate(KeyType::kP256);
+  std::string der = *CsrToDer(MustCreate(key.get(), "device-aaaa").get());
+  size_t at = der.find("device-aaaa");
+  ASSERT_NE(at, std::string::npos);
+  der[at + 7] = 'b';
+  ASSERT_TRUE(ParseCsr(der).ok());
+  ExpectRefused(ParseAndVerifyCsr(der).status(), "signature does not verify");
+}
+
+TEST(CsrTest, SignatureByAnotherKeyIsRefused) {
+  PrivateKey claimed = MustGenerate(KeyType::kP256);
+  PrivateKey signer = MustGenerate(KeyType::kP256);
+  ExpectRefused(ParseAndVerifyCsr(SignedDer(claimed.get(), signer.get())).status(),
+                "signature does not verify");
+  // Different key types: the signature algorithm does not even match the key.
+  PrivateKey ed = MustGenerate(KeyType::kEd25519);
+  ExpectRefused(ParseAndVerifyCsr(SignedDer(claimed.get(), ed.get())).status(),
+                "signature does not verify");
+  // Control: the same builder with the right key verifies.
+  EXPECT_TRUE(ParseAndVerifyCsr(SignedDer(claimed.get(), claimed.get())).ok());
+}
+
+TEST(CsrTest, UnknownVersionIsRefused) {
+  PrivateKey key = MustGenerate(KeyType::kP256);
+  ExpectRefused(ParseCsr(SignedDer(key.get(), key.get(), 1)).status(), "version");
+  EXPECT_TRUE(ParseCsr(SignedDer(key.get(), key.get(), 0)).ok());
+}
+
+TEST(CsrTest, FramingErrorsAreRefused) {
+  std::string pem = *CsrToPem(MustCreate(MustGenerate(KeyType::kP256).get()).get());
+  std::string der = *CsrToDer(ParseCsr(pem)->get());
+  ExpectRefused(ParseCsr(der + std::string(1, '\0')).status(), "unexpected data after");
+  ExpectRefused(ParseCsr(der + der).status(), "unexpected data after");
+  ExpectRefused(ParseCsr(pem + "garbage").status(), "outside the PEM block");
+  ExpectRefused(ParseCsr("Request:\n" + pem).status(), "outside the PEM block");
+  ExpectRefused(ParseCsr(pem + pem).status(), "found 2 PEM blocks");
+  std::string cert_label = pem;
+  for (size_t at; (at = cert_label.find("CERTIFICATE REQUEST")) != std::string::npos;) {
+    cert_label.replace(at, strlen("CERTIFICATE REQUEST"), "CERTIFICATE");
+  }
+  ExpectRefused(ParseCsr(cert_label).status(), "expected a CERTIFICATE REQUEST PEM block");
+  // Whitespace around the block is fine, and so is the older label.
+  EXPECT_TRUE(ParseCsr("\r\n " + pem + "\n\n").ok());
+  std::string new_label = pem;
+  new_label.replace(new_label.find("CERTIFICATE"), 0, "NEW ");
+  new_label.replace(new_label.rfind("CERTIFICATE"), 0, "NEW ");
+  EXPECT_TRUE(ParseAndVerifyCsr(new_label).ok());
+}
+
+TEST(CsrTest, GarbageIsRefused) {
+  std::mt19937 rng(42);  // fixed seed: reproducible
+  std::vector<std::string> inputs = {
+      "hello",      "\x30", std::string("\x30\x00", 2), std::string("\x30\x80\x00\x00", 4),
+      "-----BEGIN", "   \n"};
+  for (int i = 0; i < 200; ++i) {
+    std::string bytes(rng() % 600, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    if (i % 2 == 0 && !bytes.empty()) bytes[0] = 0x30;  // take the DER path
+    inputs.push_back(bytes);
+  }
+  for (const std::string& input : inputs) {
+    Result<PrivateKey> pub = ParseAndVerifyCsr(input);
+    ASSERT_FALSE(pub.ok());
+    EXPECT_EQ(pub.status().code(), StatusCode::kInvalidArgument);
+  }
+  ExpectRefused(ParseCsr("").status(), "empty");
+}
+
+TEST(CsrTest, SizeLimitComesFirst) {
+  std::string pem = *CsrToPem(MustCreate(MustGenerate(KeyType::kP256).get()).get());
+  std::string at_limit = pem + std::string(kMaxCsrBytes - pem.size(), '\n');
+  EXPECT_TRUE(ParseAndVerifyCsr(at_limit).ok());
+  ExpectRefused(ParseCsr(at_limit + "\n").status(), "larger than 16384 bytes",
+                StatusCode::kResourceExhausted);
+  std::string der_like(kMaxCsrBytes + 1, '\0');
+  der_like[0] = 0x30;
+  ExpectRefused(ParseCsr(der_like).status(), "larger than", StatusCode::kResourceExhausted);
+  // Just under the limit, garbage is a plain parse error.
+  ExpectRefused(ParseCsr(std::string(kMaxCsrBytes, 'x')).status(), "not PEM");
+}
+
+TEST(CsrTest, CreateRefusesBadInput) {
+  PrivateKey key = MustGenerate(KeyType::kP256);
+  EXPECT_TRUE(CreateCsr(key.get(), "").ok());
+  EXPECT_TRUE(CreateCsr(key.get(), std::string(64, 'a')).ok());
+  ExpectRefused(CreateCsr(key.get(), std::string(65, 'a')).status(), "longer than 64");
+  ExpectRefused(CreateCsr(nullptr, "x").status(), "no key");
+  // A public key alone cannot sign.
+  Result<PrivateKey> pub = PublicKeyFromPem(*PublicKeyToPem(key.get()));
+  ASSERT_TRUE(pub.ok());
+  ExpectRefused(CreateCsr(pub->get(), "x").status(), "cannot sign");
+  // Keys refused by policy are refused here too.
+  PrivateKey rsa1024 = ossl::Own(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{1024}));
+  ExpectRefused(CreateCsr(rsa1024.get(), "x").status(), "too weak");
+  ExpectRefused(VerifyCsr(nullptr).status(), "no certificate request");
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
+TEST(CsrTest, CsrsFromTheOpensslCliVerify) {
+  TempDir dir;
+  const char* key_args[] = {"-newkey ec -pkeyopt ec_paramgen_curve:P-256",
+                            "-newkey ec -pkeyopt ec_paramgen_curve:P-384", "-newkey ed25519",
+                            "-newkey rsa:2048"};
+  for (const char* args : key_args) {
+    for (const char* form : {"PEM", "DER"}) {
+      std::string out = dir / "req";
+      ASSERT_TRUE(RunOpenssl(std::string("req -new -nodes -subj /CN=cli ") + args + " -keyout " +
+                             (dir / "key.pem") + " -outform " + form + " -out " + out))
+          << args;
+      Result<PrivateKey> pub = ParseAndVerifyCsr(MustRead(out));
+      ASSERT_TRUE(pub.ok()) << args << " " << form << ": " << pub.status();
+      Result<PrivateKey> key = PrivateKeyFromPem(MustRead(dir / "key.pem"));
+      ASSERT_TRUE(key.ok()) << key.status();
+      EXPECT_TRUE(SamePublicKey(pub->get(), key->get()));
+    }
+  }
+}
+
+TEST(CsrTest, CliCsrsWithRefusedKeysFailPolicy) {
+  TempDir dir;
+  ASSERT_TRUE(RunOpenssl("genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out " +
+                         (dir / "dsa.params")));
+  struct {
+    std::string args;
+    const char* message;
+  } cases[] = {
+      {"-newkey dsa:" + (dir / "dsa.params"), "DSA 2048 keys are not allowed"},
+      {"-newkey rsa:1024", "RSA key of 1024 bits is too weak"},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:secp256k1", "secp256k1"},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-521", "P-521"},
+  };
+  for (const auto& c : cases) {
+    std::string out = dir / "req.pem";
+    ASSERT_TRUE(RunOpenssl("req -new -nodes -subj /CN=cli " + c.args + " -keyout " +
+                           (dir / "key.pem") + " -out " + out))
+        << c.args;
+    Result<Csr> csr = ParseCsr(MustRead(out));
+    ASSERT_TRUE(csr.ok()) << c.args << ": " << csr.status();
+    ExpectRefused(VerifyCsr(csr->get()).status(), c.message);
+  }
+}
+
+// Every file in tests/testdata/csr (made by make-fixtures.sh there) and what it must give.
+TEST(CsrTest, Fixtures) {
+  struct Expected {
+    StatusCode code;
+    const char* message;  // substring of the error message; "" for success
+  };
+  const auto kBadSignature =
+      Expected{StatusCode::kInvalidArgument, "signature does not verify with its own key"};
+  const auto kOutside = Expected{StatusCode::kInvalidArgument, "outside the PEM block"};
+  const auto kMalformedPem = Expected{StatusCode::kInvalidArgument, "malformed PEM block"};
+  const std::map<std::string, Expected> expected = {
+      {"valid_p256.pem", {StatusCode::kOk, ""}},
+      {"valid_p256.der", {StatusCode::kOk, ""}},
+      {"valid_new_label.pem", {StatusCode::kOk, ""}},
+      {"signature_last_byte_flipped.der", kBadSignature},
+      {"signature_last_byte_flipped_ed25519.der", kBadSignature},
+      {"subject_changed_after_signing.der", kBadSignature},
+      {"public_key_swapped.der", kBadSignature},
+      {"der_truncated_10_bytes.der", {StatusCode::kInvalidArgument, "malformed or truncated DER"}},
+      {"der_trailing_zero_byte.der", {StatusCode::kInvalidArgument, "unexpected data after"}},
+      {"pem_trailing_garbage.pem", kOutside},
+      {"pem_text_before_block.pem", kOutside},
+      {"pem_two_blocks.pem", {StatusCode::kInvalidArgument, "found 2 PEM blocks"}},
+      {"pem_truncated_no_end_line.pem", kMalformedPem},
+      {"pem_bad_base64.pem", kMalformedPem},
+      {"pem_end_label_mismatch.pem", kMalformedPem},
+      {"pem_label_certificate.pem",
+       {StatusCode::kInvalidArgument, "expected a CERTIFICATE REQUEST"}},
+      {"pem_with_headers.pem", {StatusCode::kInvalidArgument, "unexpected headers"}},
+      {"key_dsa_2048.pem", {StatusCode::kInvalidArgument, "DSA 2048 keys are not allowed"}},
+      {"key_rsa_1024.pem", {StatusCode::kInvalidArgument, "RSA key of 1024 bits is too weak"}},
+      {"key_ec_secp256k1.pem", {StatusCode::kInvalidArgument, "EC curve secp256k1 is not allowed"}},
+      {"key_ec_p521.pem", {StatusCode::kInvalidArgument, "EC curve P-521 is not allowed"}},
+      {"key_ec_explicit_p256.pem", {StatusCode::kInvalidArgument, "explicit curve parameters"}},
+  };
+  fs::path dir = SourceDir() / "tests/testdata/csr";
+  ASSERT_TRUE(fs::is_directory(dir)) << dir << " not found; set WOTT_SOURCE_DIR";
+  size_t seen = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".sh") continue;
+    auto it = expected.find(name);
+    ASSERT_NE(it, expected.end()) << name << " has no expectation in this test";
+    ++seen;
+    Result<PrivateKey> pub = ParseAndVerifyCsr(MustRead(entry.path().string()));
+    EXPECT_EQ(pub.status().code(), it->second.code) << name << ": " << pub.status();
+    EXPECT_THAT(pub.status().message(), HasSubstr(it->second.message)) << name;
+  }
+  EXPECT_EQ(seen, expected.size()) << "fixtures missing from " << dir;
+}
+
+}  // namespace
+}  // namespace wott::pki
