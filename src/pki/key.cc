@@ -1,5 +1,6 @@
 #include "pki/key.h"
 
+#include <openssl/asn1.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -114,6 +115,40 @@ auto ParsePkcs8(std::string_view der) {
       der, [](const unsigned char** p, long n) { return d2i_PKCS8_PRIV_KEY_INFO(nullptr, p, n); });
 }
 
+// The type of key a traditional private key DER would hold, judged by its first fields:
+// RSAPrivateKey (RFC 8017) is SEQUENCE { INTEGER 0, INTEGER n, ... }, ECPrivateKey (RFC 5915)
+// is SEQUENCE { INTEGER 1, OCTET STRING, ... }. EVP_PKEY_NONE otherwise. d2i_PrivateKey runs
+// OpenSSL 3's decoder search (~1 ms a call), so this keeps it off inputs that cannot match.
+int SniffTraditionalType(std::string_view der) {
+  const unsigned char* p = Bytes(der);
+  const unsigned char* end = p + der.size();
+  long len = 0;
+  int tag = 0;
+  int cls = 0;
+  int type = EVP_PKEY_NONE;
+  int ret = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+  if (ret == (V_ASN1_CONSTRUCTED) && tag == V_ASN1_SEQUENCE && cls == V_ASN1_UNIVERSAL) {
+    ret = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+    if (ret == 0 && tag == V_ASN1_INTEGER && cls == V_ASN1_UNIVERSAL && len == 1) {
+      unsigned char version = *p++;
+      ret = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+      if (ret == 0 && cls == V_ASN1_UNIVERSAL) {
+        if (version == 0 && tag == V_ASN1_INTEGER) type = EVP_PKEY_RSA;
+        if (version == 1 && tag == V_ASN1_OCTET_STRING) type = EVP_PKEY_EC;
+      }
+    }
+  }
+  ERR_clear_error();  // ASN1_get_object queues errors on malformed input
+  return type;
+}
+
+// Decodes a traditional EC or RSA private key of the sniffed `type` spanning all of `der`.
+PrivateKey DecodeTraditional(std::string_view der, int type) {
+  if (type != EVP_PKEY_EC && type != EVP_PKEY_RSA) return nullptr;
+  return ParseWhole<EVP_PKEY>(
+      der, [type](const unsigned char** p, long n) { return d2i_PrivateKey(type, nullptr, p, n); });
+}
+
 // Decodes DER private keys: PKCS#8, then the traditional EC and RSA forms. Null when the
 // input is none of these; `*encrypted` is set for an EncryptedPrivateKeyInfo.
 PrivateKey DecodePrivateDer(std::string_view der, bool* encrypted) {
@@ -126,13 +161,7 @@ PrivateKey DecodePrivateDer(std::string_view der, bool* encrypted) {
     *encrypted = true;
     return nullptr;
   }
-  for (int type : {EVP_PKEY_EC, EVP_PKEY_RSA}) {
-    auto key = ParseWhole<EVP_PKEY>(der, [type](const unsigned char** p, long n) {
-      return d2i_PrivateKey(type, nullptr, p, n);
-    });
-    if (key != nullptr) return key;
-  }
-  return nullptr;
+  return DecodeTraditional(der, SniffTraditionalType(der));
 }
 
 Result<PrivateKey> FinishPrivateKey(PrivateKey key, std::string_view what) {
@@ -247,9 +276,7 @@ Result<PrivateKey> PrivateKeyFromPem(std::string_view pem) {
     if (p8 != nullptr) key = ossl::Own(EVP_PKCS82PKEY(p8.get()));
   } else if (block.label == "EC PRIVATE KEY" || block.label == "RSA PRIVATE KEY") {
     int type = block.label[0] == 'E' ? EVP_PKEY_EC : EVP_PKEY_RSA;
-    key = ParseWhole<EVP_PKEY>(block.der, [type](const unsigned char** p, long n) {
-      return d2i_PrivateKey(type, nullptr, p, n);
-    });
+    if (SniffTraditionalType(block.der) == type) key = DecodeTraditional(block.der, type);
   } else {
     return InvalidArgument("expected a PRIVATE KEY PEM block, found \"" +
                            block.label.substr(0, 40) + "\"");
