@@ -1,5 +1,6 @@
 #include "pki/certificate.h"
 
+#include <arpa/inet.h>
 #include <openssl/pem.h>
 
 #include <cctype>
@@ -54,13 +55,10 @@ std::vector<std::string> AltNames(X509* cert, int type) {
     if (gn->type != type) continue;
     if (type == GEN_IPADD) {
       const ASN1_OCTET_STRING* ip = gn->d.iPAddress;
-      char buf[64];
-      if (ip->length == 4) {
-        snprintf(buf, sizeof buf, "%d.%d.%d.%d", ip->data[0], ip->data[1], ip->data[2],
-                 ip->data[3]);
+      char buf[INET6_ADDRSTRLEN] = {};
+      int family = ip->length == 4 ? AF_INET : ip->length == 16 ? AF_INET6 : -1;
+      if (family != -1 && inet_ntop(family, ip->data, buf, sizeof buf) != nullptr) {
         out.emplace_back(buf);
-      } else {
-        out.push_back(HexEncode(std::span<const uint8_t>(ip->data, ip->length)));
       }
     } else {
       const ASN1_IA5STRING* s = type == GEN_DNS ? gn->d.dNSName : gn->d.uniformResourceIdentifier;

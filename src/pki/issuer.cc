@@ -204,17 +204,55 @@ bool IsIpAddress(const std::string& s) {
   return ip != nullptr;
 }
 
-// Builds the parts every profile shares; the caller adds extensions and signs.
-Result<Certificate> NewCertificate(EVP_PKEY* public_key, X509_NAME* subject, X509_NAME* issuer,
-                                   TimePoint not_before, TimePoint not_after) {
+// Copies the algorithm and key bits of `from` into `cert`'s (empty) public key field.
+Status CopyPublicKey(X509* cert, X509_PUBKEY* from) {
+  ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* key_bits = nullptr;
+  int key_len = 0;
+  X509_ALGOR* algor = nullptr;
+  if (X509_PUBKEY_get0_param(&algorithm, &key_bits, &key_len, &algor, from) != 1) {
+    return InvalidArgument("malformed public key");
+  }
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(nullptr, &param_type, &param, algor);
+  void* param_copy = nullptr;  // named curve OID (EC), absent (Ed25519) or NULL (RSA)
+  if (param_type == V_ASN1_OBJECT) {
+    param_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
+  } else if (param_type == V_ASN1_SEQUENCE) {
+    param_copy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(param));
+  }
+  auto algorithm_copy = ossl::Own(OBJ_dup(algorithm));
+  unsigned char* bits_copy = static_cast<unsigned char*>(OPENSSL_memdup(key_bits, key_len));
+  if (!algorithm_copy || bits_copy == nullptr ||
+      (param != nullptr && param_copy == nullptr) ||
+      X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), algorithm_copy.get(), param_type,
+                             param_copy, bits_copy, key_len) != 1) {
+    OPENSSL_free(bits_copy);
+    if (param_type == V_ASN1_OBJECT) ASN1_OBJECT_free(static_cast<ASN1_OBJECT*>(param_copy));
+    if (param_type == V_ASN1_SEQUENCE) ASN1_STRING_free(static_cast<ASN1_STRING*>(param_copy));
+    return Fail("cannot copy public key");
+  }
+  algorithm_copy.release();  // owned by the certificate now, like the copies above
+  return Status::Ok();
+}
+
+// Builds the parts every profile shares; the caller adds extensions and signs. The public
+// key comes from `spki` when given, else from `public_key`.
+Result<Certificate> NewCertificate(EVP_PKEY* public_key, X509_PUBKEY* spki, X509_NAME* subject,
+                                   X509_NAME* issuer, TimePoint not_before, TimePoint not_after) {
   Certificate cert = ossl::Own(X509_new());
   if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return Fail("out of memory");
   RETURN_IF_ERROR(SetRandomSerial(cert.get()));
   RETURN_IF_ERROR(SetValidity(cert.get(), not_before, not_after));
   if (X509_set_subject_name(cert.get(), subject) != 1 ||
-      X509_set_issuer_name(cert.get(), issuer) != 1 ||
-      X509_set_pubkey(cert.get(), public_key) != 1) {
-    return Fail("cannot set certificate fields");
+      X509_set_issuer_name(cert.get(), issuer) != 1) {
+    return Fail("cannot set certificate names");
+  }
+  if (spki != nullptr) {
+    RETURN_IF_ERROR(CopyPublicKey(cert.get(), spki));
+  } else if (X509_set_pubkey(cert.get(), public_key) != 1) {
+    return Fail("cannot set public key");
   }
   return cert;
 }
@@ -227,7 +265,8 @@ Result<Certificate> MakeRootCertificate(EVP_PKEY* key, std::string_view common_n
   RETURN_IF_ERROR(CheckKeyPolicy(key));
   ASSIGN_OR_RETURN(auto name, MakeName(organization, common_name));
   ASSIGN_OR_RETURN(Certificate cert,
-                   NewCertificate(key, name.get(), name.get(), now - kBackdate, now + lifetime));
+                   NewCertificate(key, nullptr, name.get(), name.get(), now - kBackdate,
+                                  now + lifetime));
   RETURN_IF_ERROR(AddBasicConstraints(cert.get(), true, -1));
   RETURN_IF_ERROR(AddKeyUsage(cert.get(), {kKeyCertSign, kCrlSign}));
   ASSIGN_OR_RETURN(auto ski, AddSubjectKeyId(cert.get()));
@@ -283,7 +322,7 @@ Status Issuer::Sign(X509_CRL* crl) const {
   return Status::Ok();
 }
 
-Result<Certificate> Issuer::Issue(const Spec& spec, EVP_PKEY* public_key,
+Result<Certificate> Issuer::Issue(const Spec& spec, EVP_PKEY* public_key, X509_PUBKEY* spki,
                                   Duration lifetime) const {
   RETURN_IF_ERROR(CheckKeyPolicy(public_key));
   if (lifetime <= Duration::zero()) return InvalidArgument("certificate lifetime must be positive");
@@ -293,8 +332,8 @@ Result<Certificate> Issuer::Issue(const Spec& spec, EVP_PKEY* public_key,
   if (not_after <= now) return FailedPrecondition("the issuing CA certificate has expired");
   ASSIGN_OR_RETURN(auto subject, MakeName(options_.organization, spec.common_name));
   ASSIGN_OR_RETURN(Certificate cert,
-                   NewCertificate(public_key, subject.get(), X509_get_subject_name(cert_.get()),
-                                  now - kBackdate, not_after));
+                   NewCertificate(public_key, spki, subject.get(),
+                                  X509_get_subject_name(cert_.get()), now - kBackdate, not_after));
   X509* c = cert.get();
   RETURN_IF_ERROR(AddBasicConstraints(c, spec.is_ca, spec.path_length));
   RETURN_IF_ERROR(AddKeyUsage(c, spec.key_usage_bits));
@@ -323,11 +362,10 @@ Result<Certificate> Issuer::IssueIntermediate(EVP_PKEY* public_key, std::string_
   spec.is_ca = true;
   spec.path_length = 0;
   spec.key_usage_bits = {kKeyCertSign, kCrlSign};
-  return Issue(spec, public_key, lifetime);
+  return Issue(spec, public_key, nullptr, lifetime);
 }
 
-Result<Certificate> Issuer::IssueDevice(const DeviceId& id, EVP_PKEY* public_key,
-                                        Duration lifetime) const {
+Issuer::Spec Issuer::DeviceSpec(const DeviceId& id) const {
   Spec spec;
   spec.common_name = id.Name(options_.domain);
   spec.key_usage_bits = {kDigitalSignature};
@@ -335,7 +373,19 @@ Result<Certificate> Issuer::IssueDevice(const DeviceId& id, EVP_PKEY* public_key
   spec.dns_names = {spec.common_name};
   spec.uris = {id.SpiffeUri(options_.domain)};
   spec.revocation_pointers = true;
-  return Issue(spec, public_key, lifetime);
+  return spec;
+}
+
+Result<Certificate> Issuer::IssueDevice(const DeviceId& id, EVP_PKEY* public_key,
+                                        Duration lifetime) const {
+  return Issue(DeviceSpec(id), public_key, nullptr, lifetime);
+}
+
+Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, X509_REQ* csr,
+                                              Duration lifetime) const {
+  EVP_PKEY* public_key = X509_REQ_get0_pubkey(csr);
+  if (public_key == nullptr) return InvalidArgument("the CSR has no usable public key");
+  return Issue(DeviceSpec(id), public_key, X509_REQ_get_X509_PUBKEY(csr), lifetime);
 }
 
 Result<Certificate> Issuer::IssueServerTls(EVP_PKEY* public_key,
@@ -355,7 +405,7 @@ Result<Certificate> Issuer::IssueServerTls(EVP_PKEY* public_key,
     (IsIpAddress(san) ? spec.ip_addresses : spec.dns_names).push_back(san);
   }
   spec.revocation_pointers = true;
-  return Issue(spec, public_key, lifetime);
+  return Issue(spec, public_key, nullptr, lifetime);
 }
 
 Result<Certificate> Issuer::IssueOcspResponder(EVP_PKEY* public_key, Duration lifetime) const {
@@ -364,7 +414,7 @@ Result<Certificate> Issuer::IssueOcspResponder(EVP_PKEY* public_key, Duration li
   spec.key_usage_bits = {kDigitalSignature};
   spec.extended_key_usage_nids = {NID_OCSP_sign};
   spec.ocsp_no_check = true;
-  return Issue(spec, public_key, lifetime);
+  return Issue(spec, public_key, nullptr, lifetime);
 }
 
 }  // namespace wott::pki
