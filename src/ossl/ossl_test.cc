@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ossl/digest.h"
 #include "ossl/error.h"
 #include "ossl/random.h"
 #include "ossl/unique_ptr.h"
@@ -49,6 +50,11 @@ TEST(RandomTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("secret", "secret"));
   EXPECT_FALSE(ConstantTimeEquals("secret", "secreT"));
   EXPECT_FALSE(ConstantTimeEquals("secret", "secrets"));
+}
+
+TEST(DigestTest, Sha256KnownAnswer) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("").size(), 64u);
 }
 
 }  // namespace
