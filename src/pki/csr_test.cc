@@ -48,10 +48,14 @@ std::string MustRead(const std::string& path) {
   return data.ok() ? *data : std::string();
 }
 
-// The source tree: $WOTT_SOURCE_DIR (set by ctest), else found from this file's path.
+// The source tree: $WOTT_SOURCE_DIR when set, else found from this file's path, which is
+// relative to the build directory when ccache's base_dir rewrote it.
 fs::path SourceDir() {
   if (const char* dir = std::getenv("WOTT_SOURCE_DIR")) return dir;
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();
+  fs::path root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  const char* build_dir = std::getenv("WOTT_BUILD_DIR");
+  if (root.is_relative() && build_dir != nullptr) root = fs::path(build_dir) / root;
+  return root;
 }
 
 PrivateKey MustGenerate(KeyType type) {
