@@ -1,0 +1,43 @@
+// The API handlers, one per endpoint (each in its own .cc). Each parses the request, calls
+// the domain layer, and renders JSON; errors go through ErrorFor (api_util.h). The routes
+// that bind them to paths are all listed in routes.cc. Handlers run on worker threads.
+#ifndef WOTT_SERVER_HANDLERS_H_
+#define WOTT_SERVER_HANDLERS_H_
+
+#include <nlohmann/json.hpp>
+
+#include "net/http.h"
+#include "server/ca_service.h"
+
+namespace wott::server {
+
+// GET /v1/ca-bundle (and /v0.2/ca-bundle): {"ca_bundle": PEM}. Public.
+net::HttpResponse HandleCaBundle(CaService& ca, const net::HttpRequest& request);
+
+// POST /v1/enroll {"token", "csr", "hostname"?, "os"?} -> IssuedToJson. Public (token).
+net::HttpResponse HandleEnroll(CaService& ca, const net::HttpRequest& request);
+
+// POST /v1/renew {"csr"} over mTLS with the current certificate -> IssuedToJson.
+net::HttpResponse HandleRenew(CaService& ca, const net::HttpRequest& request);
+
+// POST /v1/recover {"recovery_token", "csr", "expired_certificate"} -> IssuedToJson.
+net::HttpResponse HandleRecover(CaService& ca, const net::HttpRequest& request);
+
+// GET /v1/crl: the CRL, DER, application/pkix-crl. Public.
+net::HttpResponse HandleCrl(CaService& ca, const net::HttpRequest& request);
+
+// GET /v1/devices/{id}/certificate: the device's current certificate (PEM in JSON).
+// {id} is the hex ID or the full name. Public: certificates are public data.
+net::HttpResponse HandleDeviceCertificate(CaService& ca, const net::HttpRequest& request);
+
+// GET /healthz: {"status": "ok"} when the registry answers, 503 otherwise.
+net::HttpResponse HandleHealth(CaService& ca, const net::HttpRequest& request);
+
+// The body of a successful enroll / renew / recover:
+// {"device_id", "serial", "certificate", "ca_bundle", "not_before", "not_after",
+//  "renew_after", "recovery_token"} with RFC 3339 times.
+nlohmann::json IssuedToJson(const IssuedCertificate& issued);
+
+}  // namespace wott::server
+
+#endif  // WOTT_SERVER_HANDLERS_H_

@@ -1,0 +1,25 @@
+#include "server/routes.h"
+
+#include "server/handlers.h"
+
+namespace wott::server {
+
+Status AddRoutes(net::Router& router, CaService& ca) {
+  auto bind = [&ca](net::HttpResponse (*handler)(CaService&, const net::HttpRequest&)) {
+    return [&ca, handler](const net::HttpRequest& request) { return handler(ca, request); };
+  };
+  // Public.
+  RETURN_IF_ERROR(router.Add("GET", "/healthz", bind(HandleHealth)));
+  RETURN_IF_ERROR(router.Add("GET", "/v1/ca-bundle", bind(HandleCaBundle)));
+  // The seed's Kubernetes tutorial fetches this path.
+  RETURN_IF_ERROR(router.Add("GET", "/v0.2/ca-bundle", bind(HandleCaBundle)));
+  RETURN_IF_ERROR(router.Add("GET", "/v1/crl", bind(HandleCrl)));
+  RETURN_IF_ERROR(router.Add("GET", "/v1/devices/{id}/certificate", bind(HandleDeviceCertificate)));
+  // Enrollment token, device certificate (mTLS), recovery token.
+  RETURN_IF_ERROR(router.Add("POST", "/v1/enroll", bind(HandleEnroll)));
+  RETURN_IF_ERROR(router.Add("POST", "/v1/renew", bind(HandleRenew)));
+  RETURN_IF_ERROR(router.Add("POST", "/v1/recover", bind(HandleRecover)));
+  return Status::Ok();
+}
+
+}  // namespace wott::server
