@@ -20,11 +20,7 @@ struct InitFlags {
   std::string root_key_out;
 };
 
-int Fail(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  if (!s.detail().empty()) std::cerr << "  detail: " << s.detail() << "\n";
-  return 1;
-}
+int Fail(const Status& s) { return PrintError(s); }
 
 int RunInit(const std::string& data_dir, const InitFlags& flags) {
   pki::CaInitOptions options;
@@ -139,7 +135,7 @@ int RunShow(const std::string& data_dir, bool json, bool fingerprint_only) {
 
 }  // namespace
 
-void AddCaCommands(CLI::App& app, std::string& data_dir, int& exit_code) {
+void AddCaCommands(CLI::App& app, GlobalFlags& global) {
   auto flags = std::make_shared<InitFlags>();
   CLI::App* init = app.add_subcommand(
       "init", "Create a new CA (root, intermediate, server TLS certificate) in --data-dir");
@@ -159,7 +155,7 @@ void AddCaCommands(CLI::App& app, std::string& data_dir, int& exit_code) {
   init->add_option("--root-key-out", flags->root_key_out,
                    "Write the root key to this file instead of DATA_DIR/ca/root.key, to keep it "
                    "offline");
-  init->callback([&, flags] { exit_code = RunInit(data_dir, *flags); });
+  init->callback([&global, flags] { global.exit_code = RunInit(global.data_dir, *flags); });
 
   CLI::App* ca = app.add_subcommand("ca", "Inspect the CA");
   ca->require_subcommand(1);
@@ -169,7 +165,9 @@ void AddCaCommands(CLI::App& app, std::string& data_dir, int& exit_code) {
       "show", "Print the CA certificates: subjects, validity, SHA-256 fingerprints");
   show->add_flag("--json", *json, "Machine-readable output");
   show->add_flag("--fingerprint", *fingerprint, "Print only the root's SHA-256 fingerprint");
-  show->callback([&, json, fingerprint] { exit_code = RunShow(data_dir, *json, *fingerprint); });
+  show->callback([&global, json, fingerprint] {
+    global.exit_code = RunShow(global.data_dir, *json, *fingerprint);
+  });
 }
 
 }  // namespace wott::cmd

@@ -6,11 +6,12 @@
 
 #include <string>
 
+#include "cmd/wott-server/cli_common.h"
+
 namespace wott::cmd {
 
-// Registers the subcommands on `app`. `data_dir` is the global --data-dir value and
-// `exit_code` receives the command's result (0 ok, 1 failure).
-void AddCaCommands(CLI::App& app, std::string& data_dir, int& exit_code);
+// Registers `init` and `ca show` on `app`; they set flags.exit_code.
+void AddCaCommands(CLI::App& app, GlobalFlags& flags);
 
 }  // namespace wott::cmd
 

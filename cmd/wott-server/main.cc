@@ -5,18 +5,31 @@
 #include <cstdlib>
 
 #include "cmd/wott-server/ca_commands.h"
+#include "cmd/wott-server/cli_common.h"
+#include "cmd/wott-server/serve_command.h"
+#include "cmd/wott-server/token_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"wott-server: private CA and device registry for mutual TLS"};
   app.set_version_flag("--version", std::string("wott-server ") + WOTT_VERSION);
   app.require_subcommand(1);
-  std::string data_dir = "/var/lib/wott";
-  if (const char* env = std::getenv("WOTT_DATA_DIR")) data_dir = env;
-  app.add_option("--data-dir", data_dir, "Server data directory (env WOTT_DATA_DIR)")
+
+  wott::cmd::GlobalFlags flags;
+  if (const char* env = std::getenv("WOTT_DATA_DIR")) flags.data_dir = env;
+  if (const char* env = std::getenv("WOTT_DB")) flags.db = env;
+  if (const char* env = std::getenv("WOTT_LOG_LEVEL")) flags.log_level = env;
+  app.add_option("--data-dir", flags.data_dir, "Server data directory (env WOTT_DATA_DIR)")
+      ->capture_default_str();
+  app.add_option("--db", flags.db,
+                 "Registry DSN, e.g. sqlite:/path/registry.db (env WOTT_DB; default: "
+                 "registry.db in the data directory)");
+  app.add_option("--log-level", flags.log_level,
+                 "trace, debug, info, warn, error or off (env WOTT_LOG_LEVEL)")
       ->capture_default_str();
 
-  int exit_code = 0;
-  wott::cmd::AddCaCommands(app, data_dir, exit_code);
+  wott::cmd::AddCaCommands(app, flags);
+  wott::cmd::AddServeCommand(app, flags);
+  wott::cmd::AddTokenCommands(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,5 +37,5 @@ int main(int argc, char** argv) {
     // Usage errors exit 2 like other Unix tools; --help and --version exit 0.
     return rc == 0 ? 0 : 2;
   }
-  return exit_code;
+  return flags.exit_code;
 }
