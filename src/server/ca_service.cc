@@ -140,8 +140,11 @@ Result<IssuedCertificate> CaService::Recover(const RecoverRequest& request) {
   const std::string token_hash = HashToken(request.recovery_token);
   ASSIGN_OR_RETURN(store::DeviceRecord device, store_->FindDeviceByRecoveryToken(token_hash));
 
-  Result<pki::Certificate> expired = pki::ParseCertificatePem(request.expired_certificate);
-  if (!expired.ok()) return expired.status().WithContext("expired_certificate");
+  // Devices send their client.crt as is: the leaf, possibly followed by the intermediate.
+  Result<std::vector<pki::Certificate>> expired_chain =
+      pki::ParseCertificateChainPem(request.expired_certificate);
+  if (!expired_chain.ok()) return expired_chain.status().WithContext("expired_certificate");
+  pki::Certificate* expired = &expired_chain->front();
   // The old certificate must have been ours when it was valid.
   ASSIGN_OR_RETURN(auto trust, pki::TrustStore::FromPem(ca_.bundle_pem));
   std::vector<pki::Certificate> chain;

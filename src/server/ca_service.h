@@ -61,7 +61,7 @@ struct EnrollRequest {
 struct RecoverRequest {
   std::string recovery_token;
   std::string csr;                  // PEM
-  std::string expired_certificate;  // PEM, the device's last certificate
+  std::string expired_certificate;  // PEM, the device's last certificate (chain allowed)
 };
 
 class CaService {

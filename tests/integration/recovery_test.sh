@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A device offline past expiry recovers with its recovery token within the grace window,
+# and not beyond it. Short lifetimes make the clock move: 3 s certificates, 5 s grace.
+. "$(dirname "$0")/lib.sh"
+start_server --device-lifetime 3s --recovery-grace 5s
+T=$(wott token create --uses 2 2>/dev/null)
+expect_eq "enroll A" "$(enroll a "$T")" 201
+expect_eq "enroll B" "$(enroll b "$T")" 201
+cp "$WORK/a.crt" "$WORK/a.expired.crt"
+sleep 4
+
+expect_eq "renewing with an expired certificate fails (handshake)" "$(renew a)" 000
+
+recover() {  # recover NAME TOKEN CERTFILE -> status
+  new_csr "$1.rec"
+  jq -n --arg r "$2" --rawfile c "$WORK/$1.rec.csr" --rawfile e "$3" \
+    '{recovery_token:$r, csr:$c, expired_certificate:$e}' >"$WORK/$1.recover"
+  local out; out=$(post_json /v1/recover "$WORK/$1.recover")
+  echo "${out#* }" >"$WORK/$1.recovered.json"; [ -n "${DEBUG:-}" ] && echo "$out" >&2
+  echo "${out%% *}"
+}
+RA=$(json_field a.json recovery_token)
+RB=$(json_field b.json recovery_token)
+expect_eq "wrong recovery token -> 401" "$(recover x 0000 "$WORK/a.expired.crt")" 401
+expect_eq "A's token with B's certificate -> 403" "$(recover x "$RA" "$WORK/b.crt")" 403
+expect_eq "recovery within the grace window -> 200" "$(recover a "$RA" "$WORK/a.expired.crt")" 200
+expect_eq "recovery keeps the device ID" "$(json_field a.recovered.json device_id)" "$(json_field a.json device_id)"
+jq -r .certificate "$WORK/a.recovered.json" >"$WORK/a.new.crt"
+check "recovered certificate verifies" \
+  openssl verify -CAfile "$CA" -untrusted "$DATA/ca/intermediate.crt" "$WORK/a.new.crt"
+expect_eq "a recovery token works only once" "$(recover a2 "$RA" "$WORK/a.expired.crt")" 401
+
+sleep 5  # B expired ~6 s ago now, past the 5 s grace
+expect_eq "recovery past the grace window -> 403" "$(recover b "$RB" "$WORK/b.crt")" 403
+finish
