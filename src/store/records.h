@@ -1,0 +1,219 @@
+// Plain records exchanged with the device registry (store::Store): devices, certificates,
+// enrollment and API tokens, events, and the filter/page/sort types of the list calls.
+// Value types with no behaviour; thread-compatible. Every time is whole Unix seconds (the
+// backends store integers, so sub-second parts are dropped on the way in).
+#ifndef WOTT_STORE_RECORDS_H_
+#define WOTT_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+
+namespace wott::store {
+
+// key -> value labels such as "site" -> "paris". Keys and values are validated (see
+// validate.h): keys 1-64 characters of [A-Za-z0-9._/:-], values up to 256 bytes of UTF-8.
+using Tags = std::map<std::string, std::string>;
+// Free-form key -> value data about a device (hostname, hardware model...).
+using Metadata = std::map<std::string, std::string>;
+
+enum class DeviceStatus { kActive, kRevoked, kDeleted };
+
+// "active", "revoked", "deleted".
+std::string_view DeviceStatusName(DeviceStatus status);
+// The inverse of DeviceStatusName; kInvalidArgument for anything else.
+Result<DeviceStatus> ParseDeviceStatus(std::string_view text);
+
+// CRL reason codes (RFC 5280 5.3.1); the numeric values are the ones on the wire.
+enum class RevocationReason : int {
+  kUnspecified = 0,
+  kKeyCompromise = 1,
+  kCaCompromise = 2,
+  kAffiliationChanged = 3,
+  kSuperseded = 4,
+  kCessationOfOperation = 5,
+  kCertificateHold = 6,
+  kPrivilegeWithdrawn = 9,
+};
+
+// "unspecified", "key_compromise", "ca_compromise", "affiliation_changed", "superseded",
+// "cessation_of_operation", "certificate_hold", "privilege_withdrawn".
+std::string_view RevocationReasonName(RevocationReason reason);
+// The inverse of RevocationReasonName; kInvalidArgument for anything else.
+Result<RevocationReason> ParseRevocationReason(std::string_view text);
+// Maps a stored RFC 5280 code back to the enum; nullopt for codes this build does not know.
+std::optional<RevocationReason> RevocationReasonFromCode(int code);
+
+// Whole Unix seconds <-> TimePoint (rounding towards the past).
+int64_t ToUnixSeconds(TimePoint t);
+TimePoint FromUnixSeconds(int64_t seconds);
+// `t` with its sub-second part dropped, i.e. what a backend gives back.
+TimePoint TruncateToSeconds(TimePoint t);
+
+// What the agent last reported about itself (TouchLastSeen).
+struct AgentInfo {
+  std::string agent_version;  // e.g. "0.1.0"; up to 256 bytes
+  std::string os;             // e.g. "Debian GNU/Linux 12 (bookworm)"; up to 256 bytes
+};
+
+// A device to create at enrollment. The server assigns id and name, never the device.
+struct NewDevice {
+  std::string id;     // 32 lowercase hex characters
+  std::string name;   // "<id>.d.<domain>", the certificate's CN; 1-255 bytes
+  Metadata metadata;  // optional initial metadata
+};
+
+struct DeviceRecord {
+  std::string id;
+  std::string name;
+  DeviceStatus status = DeviceStatus::kActive;
+  Tags tags;
+  Metadata metadata;
+  TimePoint created_at;
+  std::optional<TimePoint> last_seen;                 // nullopt until the first TouchLastSeen
+  AgentInfo agent;                                    // empty until the first TouchLastSeen
+  std::string enrollment_token_id;                    // the token it enrolled with
+  std::string current_serial;                         // the newest certificate issued to it
+  TimePoint current_not_after;                        // that certificate's not_after
+  std::optional<TimePoint> revoked_at;                // set by RevokeDevice
+  std::optional<RevocationReason> revocation_reason;  // set by RevokeDevice
+};
+
+// A certificate issued to a device. When passed in to record an issuance, the revocation
+// fields must be empty and `issued_at` is ignored (the store sets it to `now`).
+struct CertificateRecord {
+  std::string serial;     // lowercase hex, 1-64 characters; unique across the registry
+  std::string device_id;  // the device it was issued to
+  TimePoint not_before;
+  TimePoint not_after;      // valid through this second (inclusive, as in RFC 5280)
+  std::string fingerprint;  // SHA-256 of the DER, 64 lowercase hex characters
+  std::string pem;          // the certificate itself; may be empty; up to 64 KiB
+  TimePoint issued_at;      // when it was recorded
+  std::optional<TimePoint> revoked_at;
+  std::optional<RevocationReason> revocation_reason;
+};
+
+// One entry of the CRL.
+struct RevokedCertificate {
+  std::string serial;
+  TimePoint revoked_at;
+  RevocationReason reason = RevocationReason::kUnspecified;
+  TimePoint not_after;
+};
+
+struct NewEnrollmentToken {
+  std::string id;           // public handle for list/revoke: 1-64 of [A-Za-z0-9_-]
+  std::string token_hash;   // the caller's hash of the secret; 1-256 printable bytes
+  std::string description;  // optional; up to 256 bytes of UTF-8
+  int64_t max_uses = 1;     // 1 to 1,000,000
+  TimePoint expires_at;     // must be later than `now` at creation
+  Tags tags;                // inherited by every device enrolled with it
+  std::string created_by;   // actor, e.g. "cli" or "admin:alice"
+};
+
+struct EnrollmentTokenRecord {
+  std::string id;
+  std::string token_hash;
+  std::string description;
+  int64_t max_uses = 0;
+  int64_t uses_left = 0;
+  TimePoint created_at;
+  TimePoint expires_at;  // unusable from this second on
+  std::optional<TimePoint> revoked_at;
+  Tags tags;
+  std::string created_by;
+};
+
+struct NewApiToken {
+  std::string id;                       // 1-64 of [A-Za-z0-9_-]
+  std::string name;                     // 1-128 bytes of UTF-8, for people
+  std::string token_hash;               // 1-256 printable bytes
+  std::optional<TimePoint> expires_at;  // nullopt = does not expire
+  std::string created_by;
+};
+
+struct ApiTokenRecord {
+  std::string id;
+  std::string name;
+  std::string token_hash;
+  TimePoint created_at;
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> revoked_at;
+  std::string created_by;
+};
+
+// One line of the append-only audit log: who did what, to what, when.
+struct Event {
+  int64_t id = 0;  // assigned by the store, strictly increasing; ignored on append
+  TimePoint time;
+  std::string actor;    // "cli", "admin:<token id>", "device:<id>", "token:<id>"; <= 256 B
+  std::string action;   // "device.enroll", "token.revoke"...: 1-64 of [a-z0-9._-]
+  std::string subject;  // the device ID, token ID or serial acted on; may be empty
+  std::string detail;   // short human-readable text; up to 4 KiB of UTF-8
+};
+
+// Offset paging. `limit` must be 1 to kMaxPageLimit; `offset` must be >= 0.
+inline constexpr int kMaxPageLimit = 1000;
+struct PageRequest {
+  int64_t offset = 0;
+  int limit = 50;
+};
+
+// A tag condition: the device has tag `key` (with exactly `value` when given).
+struct TagMatch {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// All set conditions must hold (AND).
+struct DeviceFilter {
+  std::optional<DeviceStatus> status;  // nullopt = any status
+  std::vector<TagMatch> tags;          // up to 16 conditions
+  std::string prefix;                  // ID or name starts with this (bytewise); "" = any
+};
+
+enum class DeviceSortField { kCreatedAt, kName, kId, kLastSeen, kCertificateExpiry };
+
+// Ties are broken by ID in the same direction, so pages never overlap. Devices never
+// seen sort as the oldest (first ascending, last descending).
+struct DeviceSort {
+  DeviceSortField field = DeviceSortField::kCreatedAt;
+  bool descending = true;
+};
+
+struct DevicePage {
+  std::vector<DeviceRecord> devices;
+  int64_t total = 0;  // devices matching the filter, across all pages
+};
+
+struct CertificatePage {
+  std::vector<CertificateRecord> certificates;
+  int64_t total = 0;
+};
+
+struct TokenListOptions {
+  bool include_inactive = true;  // also revoked, expired and used-up tokens
+  PageRequest page;
+};
+
+struct EventQuery {
+  std::optional<std::string> subject;  // only events about this subject
+  int64_t before_id = 0;               // only events with id < before_id; 0 = newest
+  int limit = 100;                     // 1 to kMaxPageLimit
+};
+
+struct DeviceCounts {
+  int64_t active = 0;
+  int64_t revoked = 0;
+  int64_t deleted = 0;
+};
+
+}  // namespace wott::store
+
+#endif  // WOTT_STORE_RECORDS_H_

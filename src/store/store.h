@@ -1,0 +1,189 @@
+// Store: the device registry, as domain operations (never SQL). Backends: SQLite (the
+// default, one file in the data dir), memory (tests); PostgreSQL plugs in behind the same
+// interface. Each multi-step change (consume a token + record the certificate, revoke a
+// device + all its certificates) is one method and one transaction, so the registry is
+// never seen half-changed, also by other processes or replicas on the same database.
+//
+// Thread-safety: every method may be called from many threads at once on one Store.
+// Methods block (disk I/O, waiting for the single writer); never call them on an I/O thread.
+//
+// Errors, on every method: kInvalidArgument for malformed input (nothing is written),
+// kUnavailable when the database stays busy (retrying may help), kInternal for database
+// failures (the database's own error text is in the detail, never in the message).
+// Times: `now` parameters come from the caller's Clock; stored as whole Unix seconds.
+#ifndef WOTT_STORE_STORE_H_
+#define WOTT_STORE_STORE_H_
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/status.h"
+#include "store/records.h"
+
+namespace wott::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- Enrollment tokens ----
+
+  // Records a new token with uses_left = max_uses; appends a "token.create" event.
+  // kAlreadyExists when the id or hash is taken.
+  virtual Result<EnrollmentTokenRecord> CreateEnrollmentToken(const NewEnrollmentToken& token,
+                                                              TimePoint now) = 0;
+  // kNotFound when there is no token with this id.
+  virtual Result<EnrollmentTokenRecord> GetEnrollmentToken(std::string_view id) = 0;
+  // Read-only pre-check before signing: returns the token whose hash is `token_hash` when
+  // EnrollDevice would accept it at `now`, else the same error EnrollDevice would give.
+  // Nothing is consumed; EnrollDevice checks again.
+  virtual Result<EnrollmentTokenRecord> FindEnrollmentToken(std::string_view token_hash,
+                                                            TimePoint now) = 0;
+  // Newest first. Without include_inactive, only tokens usable at `now`.
+  virtual Result<std::vector<EnrollmentTokenRecord>> ListEnrollmentTokens(
+      const TokenListOptions& options, TimePoint now) = 0;
+  // Makes the token unusable; appends "token.revoke". Revoking a revoked token succeeds
+  // and changes nothing. kNotFound for an unknown id.
+  virtual Status RevokeEnrollmentToken(std::string_view id, std::string_view actor,
+                                       TimePoint now) = 0;
+
+  // ---- Device lifecycle (issuance) ----
+
+  // In one transaction: checks the token (kUnauthenticated when no token has this hash;
+  // kPermissionDenied when it is revoked, expired or has no uses left), takes one use,
+  // creates `device` (status active, the token's tags), records `certificate` as its
+  // current one, stores `recovery_token_hash` (empty = none), appends "device.enroll".
+  // kAlreadyExists when the device ID or the serial is taken (the token use is not
+  // consumed). Returns the new device.
+  // REQUIRES: certificate.device_id == device.id.
+  virtual Result<DeviceRecord> EnrollDevice(std::string_view token_hash, const NewDevice& device,
+                                            const CertificateRecord& certificate,
+                                            std::string_view recovery_token_hash,
+                                            TimePoint now) = 0;
+
+  // In one transaction: checks that the device exists (kNotFound) and is active
+  // (kPermissionDenied when revoked or deleted), that `presented_serial` is one of its
+  // certificates, unrevoked and unexpired at `now` (kPermissionDenied otherwise); records
+  // `certificate` as current, replaces the recovery hash (empty = none), appends
+  // "device.renew". kAlreadyExists for a taken serial. Returns the updated device.
+  // REQUIRES: certificate.device_id == device_id.
+  virtual Result<DeviceRecord> RenewDevice(std::string_view device_id,
+                                           std::string_view presented_serial,
+                                           const CertificateRecord& certificate,
+                                           std::string_view new_recovery_token_hash,
+                                           TimePoint now) = 0;
+
+  // Read-only pre-check for recovery: the device holding this recovery hash.
+  // kUnauthenticated when no device holds it.
+  virtual Result<DeviceRecord> FindDeviceByRecoveryToken(std::string_view recovery_token_hash) = 0;
+
+  // For a device offline past its certificate's expiry. In one transaction: finds the
+  // device by its recovery hash (kUnauthenticated when none), refuses a revoked or deleted
+  // device or a revoked current certificate (kPermissionDenied), a current certificate that
+  // has not expired yet (kFailedPrecondition: renew instead) or that expired more than
+  // `grace` before `now` (kPermissionDenied); then records `certificate`, rotates the
+  // recovery hash to `new_recovery_token_hash` and appends "device.recover".
+  // REQUIRES: certificate.device_id is the ID of that device (else kInvalidArgument).
+  virtual Result<DeviceRecord> RecoverDevice(std::string_view recovery_token_hash,
+                                             const CertificateRecord& certificate,
+                                             std::string_view new_recovery_token_hash,
+                                             Duration grace, TimePoint now) = 0;
+
+  // ---- Devices ----
+
+  // kNotFound when unknown. Deleted devices are still returned (status kDeleted).
+  virtual Result<DeviceRecord> GetDevice(std::string_view device_id) = 0;
+  // One page of the devices matching `filter`, in `sort` order, and the total count.
+  virtual Result<DevicePage> ListDevices(const DeviceFilter& filter, const DeviceSort& sort,
+                                         const PageRequest& page) = 0;
+  virtual Result<DeviceCounts> CountDevicesByStatus() = 0;
+
+  // Status revoked, every certificate of the device revoked with `reason`, recovery hash
+  // dropped; appends "device.revoke". Revoking a revoked device succeeds and changes
+  // nothing. kNotFound when unknown, kFailedPrecondition when deleted.
+  virtual Status RevokeDevice(std::string_view device_id, RevocationReason reason,
+                              std::string_view actor, TimePoint now) = 0;
+  // Status deleted (the row stays for history), unrevoked certificates revoked with
+  // kCessationOfOperation, recovery hash dropped; appends "device.delete". Deleting a
+  // deleted device succeeds and changes nothing. kNotFound when unknown.
+  virtual Status DeleteDevice(std::string_view device_id, std::string_view actor,
+                              TimePoint now) = 0;
+  // Replace all tags / all metadata; append "device.tags" / "device.metadata".
+  // kNotFound when unknown, kFailedPrecondition when deleted.
+  virtual Status SetTags(std::string_view device_id, const Tags& tags, std::string_view actor,
+                         TimePoint now) = 0;
+  virtual Status SetMetadata(std::string_view device_id, const Metadata& metadata,
+                             std::string_view actor, TimePoint now) = 0;
+  // Heartbeat: last_seen = max(last_seen, now) and the agent's self-report. No event.
+  // kNotFound when unknown, kPermissionDenied when revoked or deleted.
+  virtual Status TouchLastSeen(std::string_view device_id, TimePoint now,
+                               const AgentInfo& agent) = 0;
+
+  // ---- Certificates ----
+
+  // kNotFound when no certificate has this serial.
+  virtual Result<CertificateRecord> GetCertificate(std::string_view serial) = 0;
+  // The device's certificates, newest issued first, at most `limit` (1 to kMaxPageLimit).
+  // An unknown device has none (empty list, not an error).
+  virtual Result<std::vector<CertificateRecord>> ListCertificates(std::string_view device_id,
+                                                                  int limit) = 0;
+  // The newest certificate issued to the device. kNotFound when the device is unknown.
+  virtual Result<CertificateRecord> CurrentCertificate(std::string_view device_id) = 0;
+  // Current certificates of active devices whose not_after is in [from, until), soonest
+  // first (the dashboard's "expiring within N hours" and "expired while offline").
+  virtual Result<CertificatePage> ListExpiringCertificates(TimePoint from, TimePoint until,
+                                                           const PageRequest& page) = 0;
+  // Revokes one certificate (the device keeps its status); appends "certificate.revoke".
+  // Revoking a revoked certificate succeeds and changes nothing. kNotFound when unknown.
+  virtual Status RevokeCertificate(std::string_view serial, RevocationReason reason,
+                                   std::string_view actor, TimePoint now) = 0;
+  // Every revoked certificate not yet expired at `now` (for the CRL), by serial.
+  virtual Result<std::vector<RevokedCertificate>> ListRevokedCertificates(TimePoint now) = 0;
+  // The next CRL number: 1, 2, 3... strictly increasing across restarts and processes.
+  virtual Result<int64_t> NextCrlNumber() = 0;
+
+  // ---- Admin API tokens ----
+
+  // Appends "api_token.create". kAlreadyExists when the id or hash is taken.
+  virtual Result<ApiTokenRecord> CreateApiToken(const NewApiToken& token, TimePoint now) = 0;
+  // The token with this hash if it is usable at `now`; kUnauthenticated when unknown,
+  // revoked or expired (one message for all three).
+  virtual Result<ApiTokenRecord> FindApiTokenByHash(std::string_view token_hash, TimePoint now) = 0;
+  // All tokens, newest first.
+  virtual Result<std::vector<ApiTokenRecord>> ListApiTokens() = 0;
+  // Appends "api_token.revoke"; revoking twice succeeds. kNotFound for an unknown id.
+  virtual Status RevokeApiToken(std::string_view id, std::string_view actor, TimePoint now) = 0;
+
+  // ---- Event log (append-only) ----
+
+  // Appends `event` (its id is ignored) and returns the id it got.
+  virtual Result<int64_t> AppendEvent(const Event& event) = 0;
+  // Newest first.
+  virtual Result<std::vector<Event>> ListEvents(const EventQuery& query) = 0;
+};
+
+struct OpenOptions {
+  // How long a writer waits for another process's write transaction before kUnavailable.
+  int busy_timeout_ms = 5000;
+  // SQLite: at most this many reader connections (each thread holds one only while reading).
+  int max_readers = 4;
+  // Source of the time recorded when a schema migration is applied.
+  Clock* clock = &RealClock::Instance();
+};
+
+// Opens the registry named by `dsn`:
+//   "sqlite:/path/registry.db": SQLite in WAL mode; the file is created with mode 0600
+//       (its directory must exist) and migrated to this binary's schema. A database with a
+//       newer schema than this binary knows, or a file that is not a database, is refused
+//       with kFailedPrecondition.
+//   "memory:": a new, empty, process-local registry.
+// "postgres:"/"postgresql:" are kFailedPrecondition (that backend is not built yet); any
+// other scheme is kInvalidArgument, with a message naming the accepted ones.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view dsn, const OpenOptions& options = {});
+
+}  // namespace wott::store
+
+#endif  // WOTT_STORE_STORE_H_
