@@ -54,11 +54,10 @@ Status PrepareDatabaseFile(const std::string& path) {
   return Status::Ok();
 }
 
-// WAL lets readers run while one writer commits. synchronous=NORMAL is the usual WAL
-// setting: it never corrupts the database and a crashed process loses nothing; only a
-// power loss or OS crash may drop the last transactions committed since the previous
-// checkpoint. FULL would fsync on every commit, which heartbeats (most of the writes) make
-// expensive.
+// WAL lets readers run while one writer commits. synchronous=FULL fsyncs the WAL at every
+// commit: a CA must never hand out a certificate that a power loss could then erase from
+// the registry (it could no longer be listed or revoked). NORMAL would only lose the last
+// commits on power loss or an OS crash, but that is exactly the case that matters here.
 Status ConfigureWriter(Connection& db) {
   ASSIGN_OR_RETURN(Statement wal, db.PrepareUncached("PRAGMA journal_mode = WAL"));
   ASSIGN_OR_RETURN(bool row, wal.Step());
@@ -66,7 +65,7 @@ Status ConfigureWriter(Connection& db) {
     return FailedPrecondition("the registry database cannot use WAL mode on this filesystem",
                               row ? "journal_mode is " + wal.Text(0) : "no journal_mode row");
   }
-  return db.Exec("PRAGMA synchronous = NORMAL");
+  return db.Exec("PRAGMA synchronous = FULL");
 }
 
 template <typename T>
