@@ -99,7 +99,7 @@ Result<HttpResponse> HttpsClient::Impl::Request(std::string_view method, std::st
         EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Transfer-Encoding")) {
       continue;
     }
-    request.set(name, value);
+    request.insert(name, value);
   }
   request.body() = std::move(body);
   request.keep_alive(false);
@@ -112,7 +112,11 @@ Result<HttpResponse> HttpsClient::Impl::Request(std::string_view method, std::st
                  [&status](std::exception_ptr e, Status s) {
                    status = e ? Internal("internal error", "request coroutine threw") : s;
                  });
-  ioc.run();
+  try {
+    ioc.run();
+  } catch (const std::exception& e) {  // boundary: Asio reports some failures by throwing
+    return Internal("internal error", std::string("HTTPS client: ") + e.what());
+  }
   if (!status.ok()) return status;
   return response;
 }

@@ -28,7 +28,7 @@ struct HttpsClientOptions {
   // URL uses an IP address but the certificate names "wott.example").
   std::string server_name_override;
 
-  // Time allowed to resolve and connect.
+  // Time allowed to connect. (Name resolution uses the system resolver and its timeouts.)
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   // Time allowed for the TLS handshake, sending the request and reading the response.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);

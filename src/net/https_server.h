@@ -84,8 +84,8 @@ struct HttpsServerOptions {
   // Default deadline of Stop() for in-flight requests.
   std::chrono::milliseconds shutdown_deadline = std::chrono::seconds(10);
 
-  // Called once per response sent, on an I/O thread: keep it short (format a log line,
-  // bump a counter). May be empty.
+  // Called once per response sent, on an I/O thread, possibly on several at once: keep it
+  // short and thread-safe (format a log line, bump a counter). May be empty.
   std::function<void(const RequestRecord&)> on_request;
 };
 
