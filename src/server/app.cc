@@ -7,6 +7,7 @@
 
 #include "ossl/tls_context.h"
 #include "pki/certificate.h"
+#include "server/metrics.h"
 #include "server/routes.h"
 
 namespace wott::server {
@@ -57,8 +58,11 @@ Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* 
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(dsn);
   if (!store.ok()) return store.status().WithContext("opening the registry");
   app->store_ = std::move(*store);
+  CaServiceOptions ca_options = options.ca;
+  if (!ca_options.metrics) ca_options.metrics = std::make_shared<ServerMetrics>(app->store_.get());
+  std::shared_ptr<ServerMetrics> metrics = ca_options.metrics;
   ASSIGN_OR_RETURN(app->ca_,
-                   CaService::Create(std::move(ca), app->store_.get(), clock, options.ca));
+                   CaService::Create(std::move(ca), app->store_.get(), clock, ca_options));
   app->router_ = std::make_unique<net::Router>();
   RETURN_IF_ERROR(AddRoutes(*app->router_, *app->ca_));
 
@@ -68,7 +72,8 @@ Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* 
   server_options.ssl_context = std::move(ssl_context);
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
-  server_options.on_request = [](const net::RequestRecord& r) {
+  server_options.on_request = [metrics](const net::RequestRecord& r) {
+    metrics->ObserveRequest(r);
     spdlog::info("request method={} route={} status={} latency_us={} peer={} remote={}{}{}",
                  r.method, r.route.empty() ? r.target : r.route, r.status, r.latency.count(),
                  r.peer_identity.empty() ? "-" : r.peer_identity, r.remote_address,

@@ -8,6 +8,7 @@
 #include "pki/crl.h"
 #include "pki/csr.h"
 #include "pki/verify.h"
+#include "server/metrics.h"
 
 namespace wott::server {
 namespace {
@@ -104,6 +105,24 @@ Result<CaService::Signed> CaService::Sign(const pki::DeviceId& id, X509_REQ* csr
 }
 
 Result<IssuedCertificate> CaService::Enroll(const EnrollRequest& request) {
+  Result<IssuedCertificate> issued = DoEnroll(request);
+  if (metrics()) metrics()->CountIssuance(IssuanceKind::kEnroll, issued.status());
+  return issued;
+}
+
+Result<IssuedCertificate> CaService::Renew(X509* peer_certificate, std::string_view csr_pem) {
+  Result<IssuedCertificate> issued = DoRenew(peer_certificate, csr_pem);
+  if (metrics()) metrics()->CountIssuance(IssuanceKind::kRenew, issued.status());
+  return issued;
+}
+
+Result<IssuedCertificate> CaService::Recover(const RecoverRequest& request) {
+  Result<IssuedCertificate> issued = DoRecover(request);
+  if (metrics()) metrics()->CountIssuance(IssuanceKind::kRecover, issued.status());
+  return issued;
+}
+
+Result<IssuedCertificate> CaService::DoEnroll(const EnrollRequest& request) {
   if (request.token.empty()) return Unauthenticated("missing enrollment token");
   if (request.hostname.size() > kMaxReportedField || request.os.size() > kMaxReportedField) {
     return InvalidArgument("hostname and os must be at most 256 bytes");
@@ -125,7 +144,7 @@ Result<IssuedCertificate> CaService::Enroll(const EnrollRequest& request) {
   return signed_cert.issued;
 }
 
-Result<IssuedCertificate> CaService::Renew(X509* peer_certificate, std::string_view csr_pem) {
+Result<IssuedCertificate> CaService::DoRenew(X509* peer_certificate, std::string_view csr_pem) {
   ASSIGN_OR_RETURN(pki::DeviceId id, DeviceOf(peer_certificate));
   ASSIGN_OR_RETURN(pki::Csr csr, CheckCsr(csr_pem));
   ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr.get()));
@@ -135,7 +154,7 @@ Result<IssuedCertificate> CaService::Renew(X509* peer_certificate, std::string_v
   return signed_cert.issued;
 }
 
-Result<IssuedCertificate> CaService::Recover(const RecoverRequest& request) {
+Result<IssuedCertificate> CaService::DoRecover(const RecoverRequest& request) {
   if (request.recovery_token.empty()) return Unauthenticated("missing recovery token");
   const std::string token_hash = HashToken(request.recovery_token);
   ASSIGN_OR_RETURN(store::DeviceRecord device, store_->FindDeviceByRecoveryToken(token_hash));

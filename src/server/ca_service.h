@@ -26,6 +26,8 @@
 
 namespace wott::server {
 
+class ServerMetrics;
+
 struct CaServiceOptions {
   // Lifetime of device certificates.
   Duration device_lifetime = pki::kDeviceLifetime;
@@ -36,6 +38,9 @@ struct CaServiceOptions {
   // nextUpdate - thisUpdate of the CRL; it is regenerated when half of this has passed
   // or when the set of revoked certificates changed.
   Duration crl_validity = std::chrono::hours(24);
+  // Counts each Enroll / Renew / Recover outcome and is served on GET /metrics; shared
+  // with the HTTPS server's request hook. Null: nothing is counted.
+  std::shared_ptr<ServerMetrics> metrics;
 };
 
 // What a successful enrollment, renewal or recovery returns to the device.
@@ -97,6 +102,7 @@ class CaService {
   const pki::Issuer& issuer() const { return *issuer_; }
   X509* intermediate() const { return ca_.intermediate.get(); }
   store::Store& registry() const { return *store_; }
+  ServerMetrics* metrics() const { return options_.metrics.get(); }
   const Clock& clock() const { return *clock_; }
 
   // SHA-256 hex of a secret token, as the registry stores it.
@@ -113,6 +119,11 @@ class CaService {
     std::string recovery_hash;
   };
   Result<Signed> Sign(const pki::DeviceId& id, X509_REQ* csr);
+
+  // The bodies of Enroll / Renew / Recover; the public methods count their outcome.
+  Result<IssuedCertificate> DoEnroll(const EnrollRequest& request);
+  Result<IssuedCertificate> DoRenew(X509* peer_certificate, std::string_view csr_pem);
+  Result<IssuedCertificate> DoRecover(const RecoverRequest& request);
 
   pki::LoadedCa ca_;
   std::unique_ptr<pki::Issuer> issuer_;

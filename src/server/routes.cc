@@ -1,6 +1,7 @@
 #include "server/routes.h"
 
 #include "server/handlers.h"
+#include "server/metrics.h"
 
 namespace wott::server {
 
@@ -10,6 +11,7 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   };
   // Public.
   RETURN_IF_ERROR(router.Add("GET", "/healthz", bind(HandleHealth)));
+  RETURN_IF_ERROR(router.Add("GET", "/metrics", bind(HandleMetrics)));  // Prometheus
   RETURN_IF_ERROR(router.Add("GET", "/v1/ca-bundle", bind(HandleCaBundle)));
   // The seed's Kubernetes tutorial fetches this path.
   RETURN_IF_ERROR(router.Add("GET", "/v0.2/ca-bundle", bind(HandleCaBundle)));
