@@ -1,5 +1,6 @@
 #include "server/routes.h"
 
+#include "server/admin_routes.h"
 #include "server/handlers.h"
 #include "server/metrics.h"
 
@@ -21,6 +22,8 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   RETURN_IF_ERROR(router.Add("POST", "/v1/enroll", bind(HandleEnroll)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/renew", bind(HandleRenew)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/recover", bind(HandleRecover)));
+  // Operators: Bearer API token.
+  RETURN_IF_ERROR(AddAdminRoutes(router, ca));
   return Status::Ok();
 }
 
