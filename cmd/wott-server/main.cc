@@ -4,8 +4,10 @@
 
 #include <cstdlib>
 
+#include "cmd/wott-server/api_token_commands.h"
 #include "cmd/wott-server/ca_commands.h"
 #include "cmd/wott-server/cli_common.h"
+#include "cmd/wott-server/device_commands.h"
 #include "cmd/wott-server/serve_command.h"
 #include "cmd/wott-server/token_commands.h"
 
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   wott::cmd::AddCaCommands(app, flags);
   wott::cmd::AddServeCommand(app, flags);
   wott::cmd::AddTokenCommands(app, flags);
+  wott::cmd::AddDeviceCommands(app, flags);
+  wott::cmd::AddApiTokenCommands(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
