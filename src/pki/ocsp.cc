@@ -31,13 +31,6 @@ Result<std::string> ResponseToDer(OCSP_RESPONSE* response) {
   return out;
 }
 
-// An unsigned response carrying only an error status.
-Result<std::string> ErrorResponse(ResponseStatus status) {
-  auto response = ossl::Own(OCSP_response_create(static_cast<int>(status), nullptr));
-  if (!response) return Fail("cannot build the OCSP response");
-  return ResponseToDer(response.get());
-}
-
 ossl::UniquePtr<ASN1_STRING> GeneralizedTime(TimePoint t) {
   return ossl::Own(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
 }
@@ -170,19 +163,19 @@ Certificate OcspResponder::ResponderCertificate() const {
 Result<std::string> OcspResponder::Respond(std::string_view request_der,
                                            const OcspLookup& lookup) const {
   if (request_der.empty() || request_der.size() > options_.max_request_bytes) {
-    return ErrorResponse(ResponseStatus::kMalformedRequest);
+    return OcspErrorResponse(ResponseStatus::kMalformedRequest);
   }
   const unsigned char* begin = reinterpret_cast<const unsigned char*>(request_der.data());
   const unsigned char* p = begin;
   auto request = ossl::Own(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request_der.size())));
   if (!request || p != begin + request_der.size()) {
     ossl::DrainErrors();
-    return ErrorResponse(ResponseStatus::kMalformedRequest);
+    return OcspErrorResponse(ResponseStatus::kMalformedRequest);
   }
   int count = OCSP_request_onereq_count(request.get());
   if (count <= 0 || static_cast<size_t>(count) > options_.max_cert_ids ||
       !ExtensionsAcceptable(request.get())) {
-    return ErrorResponse(ResponseStatus::kMalformedRequest);
+    return OcspErrorResponse(ResponseStatus::kMalformedRequest);
   }
 
   // Every CertID must name our CA before we look anything up.
@@ -192,7 +185,7 @@ Result<std::string> OcspResponder::Respond(std::string_view request_der,
     bool ours = std::any_of(ca_ids_.begin(), ca_ids_.end(), [id](const auto& ca_id) {
       return OCSP_id_issuer_cmp(ca_id.get(), id) == 0;
     });
-    if (!ours) return ErrorResponse(ResponseStatus::kUnauthorized);
+    if (!ours) return OcspErrorResponse(ResponseStatus::kUnauthorized);
     ids.push_back(id);
   }
 
@@ -204,14 +197,14 @@ Result<std::string> OcspResponder::Respond(std::string_view request_der,
   for (OCSP_CERTID* id : ids) {
     ASN1_INTEGER* serial = nullptr;
     if (OCSP_id_get0_info(nullptr, nullptr, nullptr, &serial, id) != 1 || serial == nullptr) {
-      return ErrorResponse(ResponseStatus::kMalformedRequest);
+      return OcspErrorResponse(ResponseStatus::kMalformedRequest);
     }
     std::string serial_hex = SerialHexOf(serial);
     OcspCertStatus status = OcspCertStatus::Unknown();
     if (!serial_hex.empty()) {
       Result<OcspCertStatus> found = lookup(serial_hex);
       if (!found.ok()) {
-        return ErrorResponse(found.status().code() == StatusCode::kUnavailable
+        return OcspErrorResponse(found.status().code() == StatusCode::kUnavailable
                                  ? ResponseStatus::kTryLater
                                  : ResponseStatus::kInternalError);
       }
@@ -291,6 +284,15 @@ Result<std::string> OcspRequestFromBase64(std::string_view text) {
   // EVP_DecodeBlock counts the zero bytes that '=' padding stands for.
   der.resize(static_cast<size_t>(len) - missing);
   return der;
+}
+
+Result<std::string> OcspErrorResponse(OcspResponseStatus status) {
+  if (status == OcspResponseStatus::kSuccessful) {
+    return Internal("a successful OCSP response must be signed");
+  }
+  auto response = ossl::Own(OCSP_response_create(static_cast<int>(status), nullptr));
+  if (!response) return Fail("cannot build the OCSP response");
+  return ResponseToDer(response.get());
 }
 
 Result<OcspResponseStatus> OcspResponseStatusOf(std::string_view response_der) {

@@ -135,6 +135,10 @@ class OcspResponder {
 // when the result would exceed kMaxOcspRequestBytes.
 Result<std::string> OcspRequestFromBase64(std::string_view text);
 
+// A DER OCSPResponse carrying only an error status (unsigned, as RFC 6960 4.2.1 says).
+// REQUIRES: status != kSuccessful.
+Result<std::string> OcspErrorResponse(OcspResponseStatus status);
+
 // The OCSPResponseStatus of a DER OCSPResponse; kInvalidArgument when it does not parse.
 Result<OcspResponseStatus> OcspResponseStatusOf(std::string_view response_der);
 

@@ -517,6 +517,16 @@ TEST(OcspRequestFromBase64Test, RejectsInvalidText) {
   EXPECT_EQ(OcspRequestFromBase64(huge).status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(OcspErrorResponseTest, CarriesTheStatusAndRefusesSuccessful) {
+  for (auto status : {OcspResponseStatus::kMalformedRequest, OcspResponseStatus::kTryLater,
+                      OcspResponseStatus::kUnauthorized}) {
+    Result<std::string> der = OcspErrorResponse(status);
+    ASSERT_TRUE(der.ok()) << der.status();
+    EXPECT_EQ(*OcspResponseStatusOf(*der), status);
+  }
+  EXPECT_FALSE(OcspErrorResponse(OcspResponseStatus::kSuccessful).ok());
+}
+
 TEST(OcspResponseStatusOfTest, RejectsGarbage) {
   EXPECT_EQ(OcspResponseStatusOf("nope").status().code(), StatusCode::kInvalidArgument);
 }
