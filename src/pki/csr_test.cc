@@ -2,19 +2,26 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/file.h"
+#include "pki/certificate.h"
+#include "pki/device_id.h"
+#include "pki/issuer.h"
 
 namespace wott::pki {
 namespace {
@@ -347,6 +354,259 @@ TEST(CsrTest, Fixtures) {
     EXPECT_THAT(pub.status().message(), HasSubstr(it->second.message)) << name;
   }
   EXPECT_EQ(seen, expected.size()) << "fixtures missing from " << dir;
+}
+
+// ---- ParseAndVerifyCsrForIssuance: the fast path must agree with ParseCsr + VerifyCsr ----
+
+std::string SpkiDer(X509_PUBKEY* spki) {
+  unsigned char* der = nullptr;
+  int len = i2d_X509_PUBKEY(spki, &der);
+  std::string out(reinterpret_cast<char*>(der), len > 0 ? static_cast<size_t>(len) : 0);
+  OPENSSL_free(der);
+  return out;
+}
+
+// Both paths on `input`: the same code and message, and on success the same key and SPKI.
+void ExpectPathsAgree(const std::string& input, const std::string& what) {
+  Result<VerifiedCsr> fast = ParseAndVerifyCsrForIssuance(input);
+  Result<VerifiedCsr> generic = internal::ParseAndVerifyCsrGeneric(input);
+  ASSERT_EQ(fast.status().code(), generic.status().code())
+      << what << ": fast " << fast.status() << " vs generic " << generic.status();
+  EXPECT_EQ(fast.status().message(), generic.status().message()) << what;
+  if (fast.ok()) {
+    EXPECT_TRUE(SamePublicKey(fast->public_key.get(), generic->public_key.get())) << what;
+    EXPECT_EQ(SpkiDer(fast->spki.get()), SpkiDer(generic->spki.get())) << what;
+    // The SPKI is the request's, byte for byte.
+    Result<Csr> csr = ParseCsr(input);
+    ASSERT_TRUE(csr.ok());
+    EXPECT_EQ(SpkiDer(fast->spki.get()), SpkiDer(X509_REQ_get_X509_PUBKEY(csr->get()))) << what;
+  }
+}
+
+// Whether the fast path itself (not the generic fallback) decided `der`.
+bool FastPathDecides(const std::string& der) {
+  Result<std::optional<VerifiedCsr>> fast = internal::ParseAndVerifyCsrDerFast(der);
+  return !fast.ok() || fast->has_value();
+}
+
+TEST(CsrFastPathTest, AgreesWithGenericOnEveryFixture) {
+  fs::path dir = SourceDir() / "tests/testdata/csr";
+  ASSERT_TRUE(fs::is_directory(dir)) << dir << " not found; set WOTT_SOURCE_DIR";
+  int files = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".sh") continue;
+    ++files;
+    ExpectPathsAgree(MustRead(entry.path().string()), entry.path().filename().string());
+  }
+  EXPECT_GE(files, 20);
+  EXPECT_TRUE(FastPathDecides(MustRead((dir / "valid_p256.der").string())));
+  EXPECT_TRUE(
+      FastPathDecides(MustRead((dir / "signature_last_byte_flipped_ed25519.der").string())));
+}
+
+TEST(CsrFastPathTest, AgreesOnCsrsOfEveryKeyTypeAndDigest) {
+  TempDir dir;
+  ASSERT_TRUE(RunOpenssl("genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out " +
+                         (dir / "dsa.params")));
+  ASSERT_TRUE(RunOpenssl("ecparam -name prime256v1 -genkey -conv_form compressed -out " +
+                         (dir / "compressed.key")));
+  struct Case {
+    std::string args;
+    bool fast;  // decided by the fast path
+  } cases[] = {
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-256", true},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha1", true},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha512", true},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-384 -sha384", true},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-384", true},
+      {"-key " + (dir / "compressed.key"), true},
+      {"-newkey ed25519", true},
+      {"-newkey rsa:2048", false},
+      {"-newkey rsa:1024", false},
+      {"-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048", false},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-521", false},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:secp256k1", false},
+      {"-newkey ed448", false},
+      {"-newkey dsa:" + (dir / "dsa.params"), false},
+  };
+  for (const Case& c : cases) {
+    std::string out = dir / "req.der";
+    ASSERT_TRUE(RunOpenssl("req -new -nodes -subj /CN=cli " + c.args + " -keyout " +
+                           (dir / "key.pem") + " -outform DER -out " + out))
+        << c.args;
+    std::string der = MustRead(out);
+    ExpectPathsAgree(der, c.args);
+    EXPECT_EQ(FastPathDecides(der), c.fast) << c.args;
+  }
+}
+
+TEST(CsrFastPathTest, AgreesWhenTheSignatureDoesNotMatchTheKey) {
+  PrivateKey p256 = MustGenerate(KeyType::kP256);
+  PrivateKey other = MustGenerate(KeyType::kP256);
+  PrivateKey ed = MustGenerate(KeyType::kEd25519);
+  PrivateKey rsa = MustGenerate(KeyType::kRsa3072);
+  ExpectPathsAgree(SignedDer(p256.get(), other.get()), "p256 signed by another p256");
+  ExpectPathsAgree(SignedDer(p256.get(), ed.get()), "p256 signed by ed25519");
+  ExpectPathsAgree(SignedDer(ed.get(), p256.get()), "ed25519 signed by p256");
+  ExpectPathsAgree(SignedDer(p256.get(), rsa.get()), "p256 signed by rsa");
+  ExpectPathsAgree(SignedDer(p256.get(), p256.get(), 1), "version 2");
+  ExpectRefused(ParseAndVerifyCsrForIssuance(SignedDer(p256.get(), ed.get())).status(),
+                "signature does not verify");
+  EXPECT_TRUE(ParseAndVerifyCsrForIssuance(SignedDer(ed.get(), ed.get())).ok());
+}
+
+// Every single-byte change and every truncation of valid requests: both paths must give
+// the same outcome (most changes break the DER or the signature; some are accepted by both,
+// e.g. in the signature's unused-bits octet or a non-canonical length the parser tolerates).
+TEST(CsrFastPathTest, AgreesOnEveryMutation) {
+  for (KeyType type : {KeyType::kP256, KeyType::kEd25519}) {
+    std::string der = *CsrToDer(MustCreate(MustGenerate(type).get()).get());
+    for (size_t i = 0; i < der.size(); ++i) {
+      for (unsigned char flip : {0x01, 0x80, 0xff}) {
+        std::string bad = der;
+        bad[i] = static_cast<char>(bad[i] ^ flip);
+        ExpectPathsAgree(bad, std::string(KeyTypeName(type)) + " byte " + std::to_string(i) +
+                                  " ^ " + std::to_string(flip));
+      }
+      ExpectPathsAgree(der.substr(0, i), "truncated to " + std::to_string(i));
+    }
+  }
+}
+
+TEST(CsrFastPathTest, PemFramingAndSizeChecksAreShared) {
+  std::string pem = *CsrToPem(MustCreate(MustGenerate(KeyType::kP256).get()).get());
+  EXPECT_TRUE(ParseAndVerifyCsrForIssuance(pem).ok());
+  for (const std::string& input : {pem + pem, pem + "garbage", std::string(), std::string("x"),
+                                   std::string(kMaxCsrBytes + 1, '\x30')}) {
+    ExpectPathsAgree(input, "framing " + std::to_string(input.size()));
+    EXPECT_FALSE(ParseAndVerifyCsrForIssuance(input).ok());
+  }
+}
+
+// An EC point that is not on the curve is refused by both paths.
+TEST(CsrFastPathTest, PointNotOnTheCurveIsRefused) {
+  PrivateKey key = MustGenerate(KeyType::kP256);
+  std::string der = *CsrToDer(MustCreate(key.get()).get());
+  std::string point = *PublicKeyToDer(key.get());
+  point = point.substr(point.size() - 65);  // 04 || X || Y
+  size_t at = der.find(point);
+  ASSERT_NE(at, std::string::npos);
+  der[at + 64] = static_cast<char>(der[at + 64] ^ 0x01);  // Y changed: off the curve
+  ExpectPathsAgree(der, "point off the curve");
+  ExpectRefused(ParseAndVerifyCsrForIssuance(der).status(), "no usable public key");
+}
+
+// A P-256 CSR whose key is the point at infinity, with a "self-signature" made without any
+// private key: for that key ECDSA verification reduces to r == x(u1*G), which anyone can
+// satisfy (pick k, r = x(kG), s = e/k).
+std::string InfinityKeyCsrDer() {
+  Csr req = ossl::Own(X509_REQ_new());
+  EXPECT_EQ(X509_REQ_set_version(req.get(), X509_REQ_VERSION_1), 1);
+  unsigned char* bits = static_cast<unsigned char*>(OPENSSL_zalloc(1));  // 00 = infinity
+  EXPECT_EQ(X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req.get()),
+                                   OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+                                   OBJ_nid2obj(NID_X9_62_prime256v1), bits, 1),
+            1);
+  X509_ALGOR* algorithm = X509_ALGOR_new();
+  X509_ALGOR_set0(algorithm, OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF, nullptr);
+  EXPECT_EQ(X509_REQ_set1_signature_algo(req.get(), algorithm), 1);
+  X509_ALGOR_free(algorithm);
+  unsigned char* tbs = nullptr;
+  int tbs_len = i2d_re_X509_REQ_tbs(req.get(), &tbs);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(tbs, static_cast<size_t>(tbs_len), digest);
+  OPENSSL_free(tbs);
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  BN_CTX* bn = BN_CTX_new();
+  const BIGNUM* n = EC_GROUP_get0_order(group);
+  BIGNUM *k = BN_new(), *x = BN_new(), *r = BN_new(), *s = BN_new();
+  BIGNUM* e = BN_bin2bn(digest, sizeof digest, nullptr);
+  EC_POINT* point = EC_POINT_new(group);
+  BN_rand_range(k, n);
+  EC_POINT_mul(group, point, k, nullptr, nullptr, bn);
+  EC_POINT_get_affine_coordinates(group, point, x, nullptr, bn);
+  BN_nnmod(r, x, n, bn);
+  BIGNUM* k_inverse = BN_mod_inverse(nullptr, k, n, bn);
+  BN_mod_mul(s, e, k_inverse, n, bn);
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, r, s);
+  unsigned char* sig_der = nullptr;
+  int sig_len = i2d_ECDSA_SIG(sig, &sig_der);
+  ASN1_BIT_STRING* signature = ASN1_BIT_STRING_new();
+  ASN1_BIT_STRING_set(signature, sig_der, sig_len);
+  // Encode with 0 unused bits (else i2d derives them from the last byte's trailing zeros).
+  signature->flags = (signature->flags & ~0x07L) | ASN1_STRING_FLAG_BITS_LEFT;
+  X509_REQ_set0_signature(req.get(), signature);
+  OPENSSL_free(sig_der);
+  ECDSA_SIG_free(sig);
+  BN_free(k_inverse);
+  EC_POINT_free(point);
+  BN_free(e);
+  BN_free(x);
+  BN_free(k);
+  BN_CTX_free(bn);
+  EC_GROUP_free(group);
+  return *CsrToDer(req.get());
+}
+
+TEST(CsrFastPathTest, PointAtInfinityIsRefusedByBothPaths) {
+  std::string der = InfinityKeyCsrDer();
+  // OpenSSL alone accepts the forged self-signature: this is what the EC point check stops.
+  Result<Csr> csr = ParseCsr(der);
+  ASSERT_TRUE(csr.ok()) << csr.status();
+  EXPECT_EQ(X509_REQ_verify(csr->get(), X509_REQ_get0_pubkey(csr->get())), 1);
+  ExpectPathsAgree(der, "point at infinity");
+  EXPECT_TRUE(FastPathDecides(der));
+  ExpectRefused(ParseAndVerifyCsrForIssuance(der).status(), "invalid EC public key");
+  ExpectRefused(ParseAndVerifyCsr(der).status(), "invalid EC public key");
+}
+
+TEST(CsrFastPathTest, IssuerCopiesTheRequestsKey) {
+  RealClock clock;
+  PrivateKey ca_key = MustGenerate(KeyType::kP256);
+  Result<Certificate> root =
+      MakeRootCertificate(ca_key.get(), "ca", "wott", kRootLifetime, clock.Now());
+  ASSERT_TRUE(root.ok());
+  Result<Issuer> issuer = Issuer::Create(std::move(*root), std::move(ca_key), {}, &clock);
+  ASSERT_TRUE(issuer.ok()) << issuer.status();
+  for (KeyType type : {KeyType::kP256, KeyType::kEd25519, KeyType::kRsa3072}) {
+    PrivateKey device_key = MustGenerate(type);
+    std::string pem = *CsrToPem(MustCreate(device_key.get()).get());
+    Result<VerifiedCsr> csr = ParseAndVerifyCsrForIssuance(pem);
+    ASSERT_TRUE(csr.ok()) << csr.status();
+    Result<Certificate> cert = issuer->IssueDeviceForCsr(*DeviceId::Generate(), *csr);
+    ASSERT_TRUE(cert.ok()) << cert.status();
+    // Parsed back, as a peer sees it (the issuer copies the key bits and decodes nothing).
+    Result<Certificate> parsed = ParseCertificateDer(*CertificateToDer(cert->get()));
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_TRUE(SamePublicKey(X509_get0_pubkey(parsed->get()), device_key.get()));
+    EXPECT_EQ(SpkiDer(X509_get_X509_PUBKEY(parsed->get())), SpkiDer(csr->spki.get()));
+  }
+  EXPECT_FALSE(issuer->IssueDeviceForCsr(*DeviceId::Generate(), VerifiedCsr{}).ok());
+}
+
+TEST(CsrFastPathTest, ConcurrentCallsShareTheCurveTemplates) {
+  std::vector<std::string> csrs;
+  std::vector<PrivateKey> keys;
+  for (const char* curve : {"P-256", "P-384"}) {
+    for (int i = 0; i < 2; ++i) {
+      keys.push_back(ossl::Own(EVP_EC_gen(curve)));
+      csrs.push_back(*CsrToDer(MustCreate(keys.back().get()).get()));
+    }
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        size_t k = static_cast<size_t>(i) % csrs.size();
+        Result<VerifiedCsr> csr = ParseAndVerifyCsrForIssuance(csrs[k]);
+        if (!csr.ok() || !SamePublicKey(csr->public_key.get(), keys[k].get())) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 }  // namespace

@@ -388,6 +388,12 @@ Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, X509_REQ* csr,
   return Issue(DeviceSpec(id), public_key, X509_REQ_get_X509_PUBKEY(csr), lifetime);
 }
 
+Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, const VerifiedCsr& csr,
+                                              Duration lifetime) const {
+  if (!csr.public_key || !csr.spki) return InvalidArgument("the CSR has no usable public key");
+  return Issue(DeviceSpec(id), csr.public_key.get(), csr.spki.get(), lifetime);
+}
+
 Result<Certificate> Issuer::IssueServerTls(EVP_PKEY* public_key,
                                            const std::vector<std::string>& sans,
                                            Duration lifetime) const {

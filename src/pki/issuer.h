@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "pki/certificate.h"
+#include "pki/csr.h"
 #include "pki/device_id.h"
 #include "pki/key.h"
 
@@ -70,6 +71,9 @@ class Issuer {
   // Faster than IssueDevice(EVP_PKEY*): OpenSSL 3.0 re-encodes an EVP_PKEY through its slow
   // provider encoders. REQUIRES: `csr` passed VerifyCsr.
   Result<Certificate> IssueDeviceForCsr(const DeviceId& id, X509_REQ* csr,
+                                        Duration lifetime = kDeviceLifetime) const;
+  // The same for a CSR checked by ParseAndVerifyCsrForIssuance (the faster path).
+  Result<Certificate> IssueDeviceForCsr(const DeviceId& id, const VerifiedCsr& csr,
                                         Duration lifetime = kDeviceLifetime) const;
 
   // Server TLS: EKU serverAuth; `sans` are DNS names or IP addresses (at least one). The
