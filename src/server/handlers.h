@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http.h"
+#include "net/router.h"
 #include "server/ca_service.h"
 
 namespace wott::server {
@@ -25,6 +26,11 @@ net::HttpResponse HandleRecover(CaService& ca, const net::HttpRequest& request);
 
 // GET /v1/crl: the CRL, DER, application/pkix-crl. Public.
 net::HttpResponse HandleCrl(CaService& ca, const net::HttpRequest& request);
+
+// POST /v1/ocsp and GET /v1/ocsp/{request} (RFC 6960 A.1): the OCSP responder, answering
+// from the registry, signed by a delegated responder certificate it issues itself (see
+// pki/ocsp.h). Public. Fails when that certificate cannot be issued.
+Status AddOcspRoutes(net::Router& router, CaService& ca);
 
 // GET /v1/devices/{id}/certificate: the device's current certificate (PEM in JSON).
 // {id} is the hex ID or the full name. Public: certificates are public data.

@@ -17,6 +17,7 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   // The seed's Kubernetes tutorial fetches this path.
   RETURN_IF_ERROR(router.Add("GET", "/v0.2/ca-bundle", bind(HandleCaBundle)));
   RETURN_IF_ERROR(router.Add("GET", "/v1/crl", bind(HandleCrl)));
+  RETURN_IF_ERROR(AddOcspRoutes(router, ca));  // POST /v1/ocsp, GET /v1/ocsp/{request}
   RETURN_IF_ERROR(router.Add("GET", "/v1/devices/{id}/certificate", bind(HandleDeviceCertificate)));
   // Enrollment token, device certificate (mTLS), recovery token.
   RETURN_IF_ERROR(router.Add("POST", "/v1/enroll", bind(HandleEnroll)));
