@@ -10,6 +10,11 @@
 namespace wott::cmd {
 namespace {
 
+// Prints `j` indented; invalid UTF-8 is replaced rather than thrown.
+void PrintJson(const nlohmann::json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
 int RunCreate(const GlobalFlags& global, const std::string& name, bool json) {
   Result<std::unique_ptr<store::Store>> store = OpenRegistry(global);
   if (!store.ok()) return PrintError(store.status());
@@ -17,8 +22,7 @@ int RunCreate(const GlobalFlags& global, const std::string& name, bool json) {
       server::CreateApiToken(**store, name, "cli", RealClock::Instance());
   if (!token.ok()) return PrintError(token.status());
   if (json) {
-    std::cout << nlohmann::json{{"id", token->id}, {"name", name}, {"token", token->token}}.dump(2)
-              << "\n";
+    PrintJson(nlohmann::json{{"id", token->id}, {"name", name}, {"token", token->token}});
   } else {
     // Only the token on stdout, so `T=$(wott-server api-token create ci)` works.
     std::cout << token->token << "\n";
@@ -37,7 +41,7 @@ int RunList(const GlobalFlags& global, bool json) {
   nlohmann::json out = nlohmann::json::array();
   for (const store::ApiTokenRecord& t : *tokens) out.push_back(server::ApiTokenToJson(t, now));
   if (json) {
-    std::cout << nlohmann::json{{"api_tokens", out}}.dump(2) << "\n";
+    PrintJson({{"api_tokens", out}});
     return 0;
   }
   std::printf("%-16s %-8s %-21s %-16s %s\n", "ID", "STATE", "CREATED", "CREATED BY", "NAME");

@@ -27,6 +27,12 @@ struct ListFlags {
   int64_t offset = 0;
 };
 
+// Prints `j` indented; invalid UTF-8 (never expected: the registry validates text) is
+// replaced rather than thrown.
+void PrintJson(const json& j) {
+  std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
 // A string field of rendered JSON, or `absent` when it is null.
 std::string Text(const json& j, const char* key, const char* absent = "-") {
   const json& v = j[key];
@@ -76,7 +82,7 @@ int RunList(const GlobalFlags& global, const ListFlags& flags, bool as_json) {
   if (!devices.ok()) return PrintError(devices.status());
   json out = server::DevicePageToJson(*devices, page);
   if (as_json) {
-    std::cout << out.dump(2) << "\n";
+    PrintJson(out);
     return 0;
   }
   std::printf("%-32s %-8s %-21s %-21s %s\n", "ID", "STATUS", "LAST SEEN", "CERT EXPIRES", "TAGS");
@@ -138,7 +144,7 @@ int RunShow(const GlobalFlags& global, const std::string& ref, bool as_json) {
   if (!certificates.ok()) return PrintError(certificates.status());
   json out = server::DeviceDetailToJson(*device, *certificates, RealClock::Instance().Now());
   if (as_json) {
-    std::cout << out.dump(2) << "\n";
+    PrintJson(out);
   } else {
     PrintDevice(out);
   }
@@ -149,7 +155,7 @@ int RunShow(const GlobalFlags& global, const std::string& ref, bool as_json) {
 int Report(store::Store& store, const std::string& hex, const std::string& what, bool as_json) {
   Result<store::DeviceRecord> device = store.GetDevice(hex);
   if (!device.ok()) return PrintError(device.status());
-  if (as_json) std::cout << server::DeviceToJson(*device).dump(2) << "\n";
+  if (as_json) PrintJson(server::DeviceToJson(*device));
   std::cerr << "device " << device->name << " " << what << "\n";
   return 0;
 }
