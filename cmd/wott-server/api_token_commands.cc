@@ -70,7 +70,6 @@ int RunRevoke(const GlobalFlags& global, const std::string& id) {
 void AddApiTokenCommands(CLI::App& app, GlobalFlags& global) {
   CLI::App* api_token = app.add_subcommand("api-token", "Manage admin API (Bearer) tokens");
   api_token->require_subcommand(1);
-  api_token->fallthrough();  // global flags such as --data-dir may follow the subcommand
 
   auto name = std::make_shared<std::string>();
   auto create_json = std::make_shared<bool>(false);
@@ -78,20 +77,17 @@ void AddApiTokenCommands(CLI::App& app, GlobalFlags& global) {
       "create", "Create an admin API token; prints only the token on stdout");
   create->add_option("NAME", *name, "Who or what uses it, e.g. ci or alice")->required();
   create->add_flag("--json", *create_json, "Print {id, name, token} as JSON");
-  create->fallthrough();
   create->callback(
       [&global, name, create_json] { global.exit_code = RunCreate(global, *name, *create_json); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* list = api_token->add_subcommand("list", "List admin API tokens (never the secrets)");
   list->add_flag("--json", *json, "Machine-readable output");
-  list->fallthrough();
   list->callback([&global, json] { global.exit_code = RunList(global, *json); });
 
   auto id = std::make_shared<std::string>();
   CLI::App* revoke = api_token->add_subcommand("revoke", "Revoke an admin API token");
   revoke->add_option("ID", *id, "Token id (or the token itself)")->required();
-  revoke->fallthrough();
   revoke->callback([&global, id] { global.exit_code = RunRevoke(global, *id); });
 }
 

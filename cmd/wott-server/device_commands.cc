@@ -248,7 +248,6 @@ void AddEditCommand(CLI::App& device, GlobalFlags& global, bool metadata) {
   edit->add_option("PAIRS", flags->set, "key=value entries to set");
   edit->add_option("--remove", flags->remove, "Key to remove (repeatable)");
   edit->add_flag("--json", *as_json, "Print the updated device as JSON");
-  edit->fallthrough();
   edit->callback([&global, ref, flags, as_json, metadata] {
     global.exit_code = RunEdit(global, *ref, *flags, metadata, *as_json);
   });
@@ -259,7 +258,6 @@ void AddEditCommand(CLI::App& device, GlobalFlags& global, bool metadata) {
 void AddDeviceCommands(CLI::App& app, GlobalFlags& global) {
   CLI::App* device = app.add_subcommand("device", "Inspect and manage enrolled devices");
   device->require_subcommand(1);
-  device->fallthrough();  // global flags such as --data-dir may follow the subcommand
 
   auto list_flags = std::make_shared<ListFlags>();
   auto list_json = std::make_shared<bool>(false);
@@ -277,7 +275,6 @@ void AddDeviceCommands(CLI::App& app, GlobalFlags& global) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   list->add_flag("--json", *list_json, "Machine-readable output (as GET /v1/admin/devices)");
-  list->fallthrough();
   list->callback([&global, list_flags, list_json] {
     global.exit_code = RunList(global, *list_flags, *list_json);
   });
@@ -287,7 +284,6 @@ void AddDeviceCommands(CLI::App& app, GlobalFlags& global) {
   CLI::App* show = device->add_subcommand("show", "Show a device and its certificate history");
   show->add_option("ID", *show_ref, "Device hex ID or full name")->required();
   show->add_flag("--json", *show_json, "Machine-readable output (as GET /v1/admin/devices/ID)");
-  show->fallthrough();
   show->callback([&global, show_ref, show_json] {
     global.exit_code = RunShow(global, *show_ref, *show_json);
   });
@@ -304,7 +300,6 @@ void AddDeviceCommands(CLI::App& app, GlobalFlags& global) {
                    "superseded, cessation_of_operation, certificate_hold or privilege_withdrawn")
       ->capture_default_str();
   revoke->add_flag("--json", *revoke_json, "Print the revoked device as JSON");
-  revoke->fallthrough();
   revoke->callback([&global, revoke_ref, reason, revoke_json] {
     global.exit_code = RunRevoke(global, *revoke_ref, *reason, *revoke_json);
   });
@@ -317,7 +312,6 @@ void AddDeviceCommands(CLI::App& app, GlobalFlags& global) {
   del->add_option("ID", *delete_ref, "Device hex ID or full name")->required();
   del->add_flag("--yes,-y", *yes, "Do not ask for confirmation (required without a terminal)");
   del->add_flag("--json", *delete_json, "Print the deleted device as JSON");
-  del->fallthrough();
   del->callback([&global, delete_ref, yes, delete_json] {
     global.exit_code = RunDelete(global, *delete_ref, *yes, *delete_json);
   });

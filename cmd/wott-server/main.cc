@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <functional>
 
 #include "cmd/wott-server/api_token_commands.h"
 #include "cmd/wott-server/ca_commands.h"
@@ -34,6 +35,14 @@ int main(int argc, char** argv) {
   wott::cmd::AddTokenCommands(app, flags);
   wott::cmd::AddDeviceCommands(app, flags);
   wott::cmd::AddApiTokenCommands(app, flags);
+  // Global flags such as --data-dir may also follow a subcommand.
+  std::function<void(CLI::App*)> fall_through = [&](CLI::App* command) {
+    for (CLI::App* sub : command->get_subcommands({})) {
+      sub->fallthrough();
+      fall_through(sub);
+    }
+  };
+  fall_through(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "server/admin_render.h"
 #include "server/enrollment_tokens.h"
 
 namespace wott::cmd {
@@ -45,13 +46,6 @@ std::string TagsText(const store::Tags& tags) {
   return out.empty() ? "-" : out;
 }
 
-std::string TokenState(const store::EnrollmentTokenRecord& t, TimePoint now) {
-  if (t.revoked_at) return "revoked";
-  if (now >= t.expires_at) return "expired";
-  if (t.uses_left <= 0) return "used";
-  return "active";
-}
-
 int RunList(const GlobalFlags& global, bool json, bool all) {
   Result<std::unique_ptr<store::Store>> store = OpenRegistry(global);
   if (!store.ok()) return PrintError(store.status());
@@ -66,7 +60,7 @@ int RunList(const GlobalFlags& global, bool json, bool all) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& t : *tokens) {
       out.push_back({{"id", t.id},
-                     {"state", TokenState(t, now)},
+                     {"state", server::EnrollmentTokenState(t, now)},
                      {"uses_left", t.uses_left},
                      {"max_uses", t.max_uses},
                      {"expires_at", FormatRfc3339(t.expires_at)},
@@ -80,7 +74,7 @@ int RunList(const GlobalFlags& global, bool json, bool all) {
   std::printf("%-16s %-8s %-9s %-21s %s\n", "ID", "STATE", "USES", "EXPIRES", "TAGS");
   for (const auto& t : *tokens) {
     std::string uses = std::to_string(t.uses_left) + "/" + std::to_string(t.max_uses);
-    std::printf("%-16s %-8s %-9s %-21s %s\n", t.id.c_str(), TokenState(t, now).c_str(),
+    std::printf("%-16s %-8s %-9s %-21s %s\n", t.id.c_str(), std::string(server::EnrollmentTokenState(t, now)).c_str(),
                 uses.c_str(), FormatRfc3339(t.expires_at).c_str(), TagsText(t.tags).c_str());
   }
   return 0;
