@@ -69,8 +69,8 @@ Result<std::string_view> CsrDer(std::string_view pem_or_der, std::string& storag
 // key, and ECDSA verification with it only checks r against u1*G: anyone can "sign" for
 // it, so a CSR carrying it proves nothing and a certificate for it could be used by anyone.
 // Every other encoding OpenSSL accepts is a point on the curve with coordinates below p
-// (EC_POINT_oct2point checks both), so refusing 00 is the whole check SP 800-56A 5.6.2.3.4
-// asks for, without the cost of EVP_PKEY_public_check_quick.
+// (EC_POINT_oct2point checks both), so refusing 00 is all that EVP_PKEY_public_check_quick
+// would add, without its cost.
 Status CheckNotInfinity(int key_nid, const unsigned char* bits, int bits_len) {
   if (key_nid == NID_X9_62_id_ecPublicKey && bits_len == 1 && bits[0] == 0x00) {
     return InvalidArgument("certificate request key: invalid EC public key (point at infinity)");
@@ -95,51 +95,50 @@ Result<std::string> WriteToBio(Write write) {
 // PKCS#10 (RFC 2986) with the SubjectPublicKeyInfo kept raw. The same ASN.1 templates as
 // OpenSSL's X509_REQ, except that X509_PUBKEY's custom decoder (which builds an EVP_PKEY
 // through the provider decoders) is replaced by its plain SEQUENCE { algorithm, bits }.
-struct WOTT_CSR_SPKI {
+struct RawSpki {
   X509_ALGOR* algorithm;
   ASN1_BIT_STRING* public_key;
 };
-struct WOTT_CSR_INFO {
+struct RawCsrInfo {
   ASN1_ENCODING enc;  // the DER as received: what the signature covers
   ASN1_INTEGER* version;
   X509_NAME* subject;
-  WOTT_CSR_SPKI* spki;
+  RawSpki* spki;
   STACK_OF(X509_ATTRIBUTE) * attributes;
 };
-struct WOTT_CSR {
-  WOTT_CSR_INFO* info;
+struct RawCsr {
+  RawCsrInfo* info;
   X509_ALGOR* signature_algorithm;
   ASN1_BIT_STRING* signature;
 };
 
-ASN1_SEQUENCE(WOTT_CSR_SPKI) =
-    {
-        ASN1_SIMPLE(WOTT_CSR_SPKI, algorithm, X509_ALGOR),
-        ASN1_SIMPLE(WOTT_CSR_SPKI, public_key, ASN1_BIT_STRING),
-} static_ASN1_SEQUENCE_END(WOTT_CSR_SPKI)
+// clang-format off
+ASN1_SEQUENCE(RawSpki) = {
+    ASN1_SIMPLE(RawSpki, algorithm, X509_ALGOR),
+    ASN1_SIMPLE(RawSpki, public_key, ASN1_BIT_STRING),
+} static_ASN1_SEQUENCE_END(RawSpki)
 
-        ASN1_SEQUENCE_enc(WOTT_CSR_INFO, enc, 0) =
-            {
-                ASN1_SIMPLE(WOTT_CSR_INFO, version, ASN1_INTEGER),
-                ASN1_SIMPLE(WOTT_CSR_INFO, subject, X509_NAME),
-                ASN1_SIMPLE(WOTT_CSR_INFO, spki, WOTT_CSR_SPKI),
-                // Not OPTIONAL in RFC 2986, but OpenSSL's X509_REQ_INFO accepts its absence too.
-                ASN1_IMP_SET_OF_OPT(WOTT_CSR_INFO, attributes, X509_ATTRIBUTE, 0),
-} static_ASN1_SEQUENCE_END_ref(WOTT_CSR_INFO, WOTT_CSR_INFO)  // the _enc end
+ASN1_SEQUENCE_enc(RawCsrInfo, enc, 0) = {
+    ASN1_SIMPLE(RawCsrInfo, version, ASN1_INTEGER),
+    ASN1_SIMPLE(RawCsrInfo, subject, X509_NAME),
+    ASN1_SIMPLE(RawCsrInfo, spki, RawSpki),
+    // Not OPTIONAL in RFC 2986, but OpenSSL's X509_REQ_INFO accepts its absence too.
+    ASN1_IMP_SET_OF_OPT(RawCsrInfo, attributes, X509_ATTRIBUTE, 0),
+} static_ASN1_SEQUENCE_END_ref(RawCsrInfo, RawCsrInfo)  // the end of an _enc sequence
 
-    ASN1_SEQUENCE(WOTT_CSR) =
-        {
-            ASN1_SIMPLE(WOTT_CSR, info, WOTT_CSR_INFO),
-            ASN1_SIMPLE(WOTT_CSR, signature_algorithm, X509_ALGOR),
-            ASN1_SIMPLE(WOTT_CSR, signature, ASN1_BIT_STRING),
-} static_ASN1_SEQUENCE_END(WOTT_CSR)
+ASN1_SEQUENCE(RawCsr) = {
+    ASN1_SIMPLE(RawCsr, info, RawCsrInfo),
+    ASN1_SIMPLE(RawCsr, signature_algorithm, X509_ALGOR),
+    ASN1_SIMPLE(RawCsr, signature, ASN1_BIT_STRING),
+} static_ASN1_SEQUENCE_END(RawCsr)
 
-            struct RawCsrDeleter {
-  void operator()(WOTT_CSR* p) const {
-    ASN1_item_free(reinterpret_cast<ASN1_VALUE*>(p), ASN1_ITEM_rptr(WOTT_CSR));
+struct RawCsrDeleter {
+  void operator()(RawCsr* p) const {
+    ASN1_item_free(reinterpret_cast<ASN1_VALUE*>(p), ASN1_ITEM_rptr(RawCsr));
   }
 };
-using RawCsr = std::unique_ptr<WOTT_CSR, RawCsrDeleter>;
+// clang-format on
+using RawCsrPtr = std::unique_ptr<RawCsr, RawCsrDeleter>;
 
 // A parameters-only key of `group` ("P-256"), duplicated for each request: creating the
 // EC_GROUP is most of the cost of building a key from scratch (EVP_PKEY_fromdata).
@@ -179,7 +178,7 @@ Status BadSignature() {
 
 // The key of `spki` when it is a type the fast path handles: nullopt when not, an error
 // when it is but the key bits are invalid (as the generic decoder would find).
-Result<std::optional<PrivateKey>> FastKey(const WOTT_CSR_SPKI& spki) {
+Result<std::optional<PrivateKey>> FastKey(const RawSpki& spki) {
   const ASN1_OBJECT* algorithm = nullptr;
   int param_type = V_ASN1_UNDEF;
   const void* param = nullptr;
@@ -214,7 +213,7 @@ Result<std::optional<PrivateKey>> FastKey(const WOTT_CSR_SPKI& spki) {
 }
 
 // X509_REQ_verify's steps (ASN1_item_verify_ctx in OpenSSL 3.0) over the saved bytes.
-Status VerifySignature(const WOTT_CSR& csr, EVP_PKEY* key) {
+Status VerifySignature(const RawCsr& csr, EVP_PKEY* key) {
   const ASN1_BIT_STRING* signature = csr.signature;
   if (signature->type == V_ASN1_BIT_STRING && (signature->flags & 0x7) != 0) {
     return BadSignature();
@@ -332,8 +331,8 @@ Result<std::optional<VerifiedCsr>> ParseAndVerifyCsrDerFast(std::string_view der
   if (der.size() > kMaxCsrBytes) return std::optional<VerifiedCsr>();
   const unsigned char* begin = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* p = begin;
-  RawCsr csr(reinterpret_cast<WOTT_CSR*>(
-      ASN1_item_d2i(nullptr, &p, static_cast<long>(der.size()), ASN1_ITEM_rptr(WOTT_CSR))));
+  RawCsrPtr csr(reinterpret_cast<RawCsr*>(
+      ASN1_item_d2i(nullptr, &p, static_cast<long>(der.size()), ASN1_ITEM_rptr(RawCsr))));
   // The same checks and messages as ParseCsrDer.
   if (csr == nullptr) {
     return ossl::ErrorStatus(StatusCode::kInvalidArgument,
@@ -349,7 +348,7 @@ Result<std::optional<VerifiedCsr>> ParseAndVerifyCsrDerFast(std::string_view der
   if (!key) return std::optional<VerifiedCsr>();
   // Then VerifyCsr's: policy first, then the signature.
   RETURN_IF_ERROR(CheckKeyPolicy(key->get()).WithContext("certificate request key"));
-  const WOTT_CSR_SPKI& raw = *csr->info->spki;
+  const RawSpki& raw = *csr->info->spki;
   const unsigned char* bits = ASN1_STRING_get0_data(raw.public_key);
   int bits_len = ASN1_STRING_length(raw.public_key);
   const ASN1_OBJECT* algorithm = nullptr;
