@@ -10,6 +10,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/param_build.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -47,6 +48,7 @@ WOTT_OSSL_DELETER(OCSP_BASICRESP, OCSP_BASICRESP_free);
 WOTT_OSSL_DELETER(OCSP_CERTID, OCSP_CERTID_free);
 WOTT_OSSL_DELETER(OCSP_REQUEST, OCSP_REQUEST_free);
 WOTT_OSSL_DELETER(OCSP_RESPONSE, OCSP_RESPONSE_free);
+WOTT_OSSL_DELETER(OSSL_PARAM_BLD, OSSL_PARAM_BLD_free);
 WOTT_OSSL_DELETER(SSL, SSL_free);
 WOTT_OSSL_DELETER(SSL_CTX, SSL_CTX_free);
 WOTT_OSSL_DELETER(X509, X509_free);

@@ -62,6 +62,16 @@ Status CheckEcPolicy(EVP_PKEY* key) {
         "EC key uses explicit curve parameters; only named curves "
         "(P-256, P-384) are allowed");
   }
+  // The point at infinity (encoded as the single byte 00) decodes as a valid key, but any
+  // signature "verifies" under it: a forged proof of possession.
+  unsigned char point[1];
+  size_t point_len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                      sizeof point, &point_len) == 1 &&
+      point_len == 1) {
+    return InvalidArgument("invalid EC public key (point at infinity)");
+  }
+  ERR_clear_error();  // the buffer is too small for any real point: expected
   std::string group = StringParam(key, OSSL_PKEY_PARAM_GROUP_NAME);
   ERR_clear_error();
   if (group == "prime256v1" || group == "secp384r1") return Status::Ok();

@@ -348,6 +348,29 @@ TEST(KeyPolicyTest, RefusesExplicitCurveParameters) {
   ExpectRefused(PrivateKeyFromPem(pem).status(), "explicit curve parameters");
 }
 
+// Any signature "verifies" under the point at infinity, so it must never pass as a key.
+TEST(KeyPolicyTest, RefusesTheEcPointAtInfinity) {
+  auto builder = ossl::Own(OSSL_PARAM_BLD_new());
+  const unsigned char infinity[] = {0x00};
+  ASSERT_EQ(OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME,
+                                            "prime256v1", 0), 1);
+  ASSERT_EQ(OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, infinity,
+                                             sizeof infinity), 1);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder.get());
+  auto ctx = ossl::Own(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* raw = nullptr;
+  ASSERT_EQ(EVP_PKEY_fromdata_init(ctx.get()), 1);
+  int made = EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params);
+  OSSL_PARAM_free(params);
+  PrivateKey key(raw);
+  if (made != 1) GTEST_SKIP() << "this OpenSSL refuses to build the point at infinity";
+  Status s = CheckKeyPolicy(key.get());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("point at infinity"));
+  // A real P-256 key still passes.
+  EXPECT_TRUE(CheckKeyPolicy(GenerateKey(KeyType::kP256)->get()).ok());
+}
+
 TEST(KeyPolicyTest, RefusesOtherAlgorithms) {
   PrivateKey dsa = DsaKey();
   ExpectRefused(CheckKeyPolicy(dsa.get()), "DSA 2048 keys are not allowed");
