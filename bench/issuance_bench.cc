@@ -51,10 +51,9 @@ Fixture& FixtureFor(KeyType type) {
 void BM_CsrToCertificate(benchmark::State& state) {
   Fixture& f = FixtureFor(static_cast<KeyType>(state.range(0)));
   for (auto _ : state) {
-    Result<pki::Csr> csr = pki::ParseCsr(f.csr);
-    Result<pki::PrivateKey> key = pki::VerifyCsr(csr->get());
+    Result<pki::VerifiedCsr> csr = pki::ParseAndVerifyCsrForIssuance(f.csr);
     Result<pki::DeviceId> id = pki::DeviceId::Generate();
-    Result<pki::Certificate> cert = f.issuer->IssueDeviceForCsr(*id, csr->get());
+    Result<pki::Certificate> cert = f.issuer->IssueDeviceForCsr(*id, *csr);
     Result<std::string> pem = pki::CertificateToPem(cert->get());
     if (!pem.ok()) state.SkipWithError("issuance failed");
     benchmark::DoNotOptimize(pem);

@@ -16,12 +16,10 @@ namespace {
 // Longest hostname / OS string a device may report at enrollment.
 constexpr size_t kMaxReportedField = 256;
 
-Result<pki::Csr> CheckCsr(std::string_view pem) {
+Result<pki::VerifiedCsr> CheckCsr(std::string_view pem) {
   if (pem.empty()) return InvalidArgument("missing csr");
-  Result<pki::Csr> csr = pki::ParseCsr(pem);
+  Result<pki::VerifiedCsr> csr = pki::ParseAndVerifyCsrForIssuance(pem);
   if (!csr.ok()) return csr.status().WithContext("csr");
-  Result<pki::PrivateKey> key = pki::VerifyCsr(csr->get());
-  if (!key.ok()) return key.status().WithContext("csr");
   return csr;
 }
 
@@ -74,7 +72,7 @@ Result<pki::DeviceId> CaService::DeviceOf(X509* cert) const {
   return id;
 }
 
-Result<CaService::Signed> CaService::Sign(const pki::DeviceId& id, X509_REQ* csr) {
+Result<CaService::Signed> CaService::Sign(const pki::DeviceId& id, const pki::VerifiedCsr& csr) {
   ASSIGN_OR_RETURN(pki::Certificate cert,
                    issuer_->IssueDeviceForCsr(id, csr, options_.device_lifetime));
   ASSIGN_OR_RETURN(std::string leaf_pem, pki::CertificateToPem(cert.get()));
@@ -130,9 +128,9 @@ Result<IssuedCertificate> CaService::DoEnroll(const EnrollRequest& request) {
   const std::string token_hash = HashToken(request.token);
   // Cheap checks first, so bad tokens never cost a signature.
   RETURN_IF_ERROR(store_->FindEnrollmentToken(token_hash, clock_->Now()));
-  ASSIGN_OR_RETURN(pki::Csr csr, CheckCsr(request.csr));
+  ASSIGN_OR_RETURN(pki::VerifiedCsr csr, CheckCsr(request.csr));
   ASSIGN_OR_RETURN(pki::DeviceId id, pki::DeviceId::Generate());
-  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr.get()));
+  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr));
 
   store::NewDevice device;
   device.id = id.hex();
@@ -146,8 +144,8 @@ Result<IssuedCertificate> CaService::DoEnroll(const EnrollRequest& request) {
 
 Result<IssuedCertificate> CaService::DoRenew(X509* peer_certificate, std::string_view csr_pem) {
   ASSIGN_OR_RETURN(pki::DeviceId id, DeviceOf(peer_certificate));
-  ASSIGN_OR_RETURN(pki::Csr csr, CheckCsr(csr_pem));
-  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr.get()));
+  ASSIGN_OR_RETURN(pki::VerifiedCsr csr, CheckCsr(csr_pem));
+  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr));
   RETURN_IF_ERROR(store_->RenewDevice(id.hex(), pki::SerialHex(peer_certificate),
                                       signed_cert.record, signed_cert.recovery_hash,
                                       clock_->Now()));
@@ -176,8 +174,8 @@ Result<IssuedCertificate> CaService::DoRecover(const RecoverRequest& request) {
   if (id.hex() != device.id || pki::SerialHex(expired->get()) != device.current_serial) {
     return PermissionDenied("the certificate is not this device's current certificate");
   }
-  ASSIGN_OR_RETURN(pki::Csr csr, CheckCsr(request.csr));
-  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr.get()));
+  ASSIGN_OR_RETURN(pki::VerifiedCsr csr, CheckCsr(request.csr));
+  ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr));
   RETURN_IF_ERROR(store_->RecoverDevice(token_hash, signed_cert.record, signed_cert.recovery_hash,
                                         options_.recovery_grace, clock_->Now()));
   return signed_cert.issued;

@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "pki/ca_directory.h"
+#include "pki/csr.h"
 #include "pki/device_id.h"
 #include "pki/issuer.h"
 #include "store/store.h"
@@ -118,7 +119,7 @@ class CaService {
     store::CertificateRecord record;
     std::string recovery_hash;
   };
-  Result<Signed> Sign(const pki::DeviceId& id, X509_REQ* csr);
+  Result<Signed> Sign(const pki::DeviceId& id, const pki::VerifiedCsr& csr);
 
   // The bodies of Enroll / Renew / Recover; the public methods count their outcome.
   Result<IssuedCertificate> DoEnroll(const EnrollRequest& request);
