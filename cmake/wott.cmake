@@ -17,9 +17,8 @@ function(wott_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
-  # Tests find binaries and fixtures through these (compiled in, and in the environment).
-  target_compile_definitions(${name} PRIVATE
-    WOTT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" WOTT_BUILD_DIR="${PROJECT_BINARY_DIR}")
+  # Tests find binaries and fixtures through $WOTT_BUILD_DIR. (Not a compile definition:
+  # an absolute path there would defeat ccache across clones in different folders.)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "WOTT_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
