@@ -142,6 +142,8 @@ asio::awaitable<Status> HttpsClient::Impl::Exchange(const HttpsUrl& url,
   if (cec == asio::error::connection_refused)
     co_return Unavailable("connection refused by " + where);
   if (cec) co_return Unavailable("cannot connect to " + where + ": " + cec.message());
+  error_code nodelay_ignored;  // best effort: avoids the Nagle / delayed-ACK 40 ms stall
+  tcp_stream.socket().set_option(tcp::no_delay(true), nodelay_ignored);
 
   Result<ossl::UniquePtr<SSL>> ssl = ossl::NewConnection(ctx_.get());
   if (!ssl.ok()) co_return ssl.status();

@@ -307,6 +307,9 @@ asio::awaitable<void> HttpsServer::Impl::Accept() {
       continue;
     }
     error_code ignored;
+    // Small TLS records (handshake flights, short responses) must not wait for Nagle's
+    // algorithm to meet the peer's delayed ACK: that costs 40 ms per new connection.
+    socket.set_option(tcp::no_delay(true), ignored);
     std::string remote = FormatEndpoint(socket.remote_endpoint(ignored));
     std::shared_ptr<Connection> c;
     {
