@@ -381,13 +381,6 @@ Result<Certificate> Issuer::IssueDevice(const DeviceId& id, EVP_PKEY* public_key
   return Issue(DeviceSpec(id), public_key, nullptr, lifetime);
 }
 
-Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, X509_REQ* csr,
-                                              Duration lifetime) const {
-  EVP_PKEY* public_key = X509_REQ_get0_pubkey(csr);
-  if (public_key == nullptr) return InvalidArgument("the CSR has no usable public key");
-  return Issue(DeviceSpec(id), public_key, X509_REQ_get_X509_PUBKEY(csr), lifetime);
-}
-
 Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, const VerifiedCsr& csr,
                                               Duration lifetime) const {
   if (!csr.public_key || !csr.spki) return InvalidArgument("the CSR has no usable public key");

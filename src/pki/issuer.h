@@ -67,12 +67,9 @@ class Issuer {
   Result<Certificate> IssueDevice(const DeviceId& id, EVP_PKEY* public_key,
                                   Duration lifetime = kDeviceLifetime) const;
 
-  // The same for the public key of `csr`, copying its encoded SubjectPublicKeyInfo as is.
-  // Faster than IssueDevice(EVP_PKEY*): OpenSSL 3.0 re-encodes an EVP_PKEY through its slow
-  // provider encoders. REQUIRES: `csr` passed VerifyCsr.
-  Result<Certificate> IssueDeviceForCsr(const DeviceId& id, X509_REQ* csr,
-                                        Duration lifetime = kDeviceLifetime) const;
-  // The same for a CSR checked by ParseAndVerifyCsrForIssuance (the faster path).
+  // The same for a CSR checked by ParseAndVerifyCsrForIssuance, copying its encoded
+  // SubjectPublicKeyInfo as is. Faster than IssueDevice(EVP_PKEY*): OpenSSL 3.0 re-encodes
+  // an EVP_PKEY through its slow provider encoders.
   Result<Certificate> IssueDeviceForCsr(const DeviceId& id, const VerifiedCsr& csr,
                                         Duration lifetime = kDeviceLifetime) const;
 
