@@ -3,31 +3,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include <array>
 
 #include "ossl/error.h"
 
 namespace wott::pki {
 namespace {
-
-struct ReasonName {
-  RevocationReason reason;
-  std::string_view name;
-  std::string_view rfc_name;
-};
-
-constexpr std::array<ReasonName, 10> kReasons = {{
-    {RevocationReason::kUnspecified, "unspecified", "unspecified"},
-    {RevocationReason::kKeyCompromise, "key_compromise", "keyCompromise"},
-    {RevocationReason::kCaCompromise, "ca_compromise", "cACompromise"},
-    {RevocationReason::kAffiliationChanged, "affiliation_changed", "affiliationChanged"},
-    {RevocationReason::kSuperseded, "superseded", "superseded"},
-    {RevocationReason::kCessationOfOperation, "cessation_of_operation", "cessationOfOperation"},
-    {RevocationReason::kCertificateHold, "certificate_hold", "certificateHold"},
-    {RevocationReason::kRemoveFromCrl, "remove_from_crl", "removeFromCRL"},
-    {RevocationReason::kPrivilegeWithdrawn, "privilege_withdrawn", "privilegeWithdrawn"},
-    {RevocationReason::kAaCompromise, "aa_compromise", "aACompromise"},
-}};
 
 Status Fail(std::string what) { return ossl::ErrorStatus(StatusCode::kInternal, std::move(what)); }
 
@@ -66,24 +46,6 @@ Status AddRevoked(X509_CRL* crl, const RevokedCertificate& entry) {
 }
 
 }  // namespace
-
-std::string_view RevocationReasonName(RevocationReason reason) {
-  for (const auto& r : kReasons) {
-    if (r.reason == reason) return r.name;
-  }
-  return "unspecified";
-}
-
-Result<RevocationReason> ParseRevocationReason(std::string_view name) {
-  std::string valid;
-  for (const auto& r : kReasons) {
-    if (name == r.name || name == r.rfc_name) return r.reason;
-    valid += valid.empty() ? "" : ", ";
-    valid += r.name;
-  }
-  return InvalidArgument("unknown revocation reason '" + std::string(name) + "' (one of " +
-                         valid + ")");
-}
 
 Result<Crl> BuildCrl(const Issuer& issuer, const std::vector<RevokedCertificate>& revoked,
                      uint64_t crl_number, Duration validity) {

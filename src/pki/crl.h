@@ -12,30 +12,9 @@
 #include "base/result.h"
 #include "ossl/unique_ptr.h"
 #include "pki/issuer.h"
+#include "pki/revocation_reason.h"
 
 namespace wott::pki {
-
-// CRLReason codes (RFC 5280 5.3.1); 7 is unused by the RFC.
-enum class RevocationReason {
-  kUnspecified = 0,
-  kKeyCompromise = 1,
-  kCaCompromise = 2,
-  kAffiliationChanged = 3,
-  kSuperseded = 4,
-  kCessationOfOperation = 5,
-  kCertificateHold = 6,
-  kRemoveFromCrl = 8,
-  kPrivilegeWithdrawn = 9,
-  kAaCompromise = 10,
-};
-
-// "unspecified", "key_compromise", "ca_compromise", "affiliation_changed", "superseded",
-// "cessation_of_operation", "certificate_hold", "remove_from_crl", "privilege_withdrawn",
-// "aa_compromise".
-std::string_view RevocationReasonName(RevocationReason reason);
-// Inverse of RevocationReasonName (also accepts the camelCase RFC names, e.g.
-// "keyCompromise"); kInvalidArgument listing the valid names otherwise.
-Result<RevocationReason> ParseRevocationReason(std::string_view name);
 
 struct RevokedCertificate {
   std::string serial_hex;  // lowercase hex, as SerialHex() prints it

@@ -188,7 +188,7 @@ Result<std::string> CaService::CrlDer() {
   std::vector<pki::RevokedCertificate> entries;
   std::string fingerprint;
   for (const store::RevokedCertificate& r : revoked) {
-    entries.push_back({r.serial, r.revoked_at, static_cast<pki::RevocationReason>(r.reason)});
+    entries.push_back({r.serial, r.revoked_at, r.reason});
     fingerprint += r.serial + ":" + std::to_string(store::ToUnixSeconds(r.revoked_at)) + ":" +
                    std::to_string(static_cast<int>(r.reason)) + ";";
   }

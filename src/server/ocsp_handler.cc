@@ -41,9 +41,9 @@ Result<pki::OcspCertStatus> LookUp(CaService& ca, std::string_view serial_hex) {
     return record.status();
   }
   if (record->revoked_at) {
-    auto reason = static_cast<pki::RevocationReason>(static_cast<int>(
-        record->revocation_reason.value_or(store::RevocationReason::kUnspecified)));
-    return pki::OcspCertStatus::Revoked(*record->revoked_at, reason);
+    return pki::OcspCertStatus::Revoked(
+        *record->revoked_at,
+        record->revocation_reason.value_or(pki::RevocationReason::kUnspecified));
   }
   return pki::OcspCertStatus::Good();
 }

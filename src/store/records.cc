@@ -5,20 +5,6 @@
 #include <utility>
 
 namespace wott::store {
-namespace {
-
-constexpr std::array<std::pair<RevocationReason, std::string_view>, 8> kReasonNames = {{
-    {RevocationReason::kUnspecified, "unspecified"},
-    {RevocationReason::kKeyCompromise, "key_compromise"},
-    {RevocationReason::kCaCompromise, "ca_compromise"},
-    {RevocationReason::kAffiliationChanged, "affiliation_changed"},
-    {RevocationReason::kSuperseded, "superseded"},
-    {RevocationReason::kCessationOfOperation, "cessation_of_operation"},
-    {RevocationReason::kCertificateHold, "certificate_hold"},
-    {RevocationReason::kPrivilegeWithdrawn, "privilege_withdrawn"},
-}};
-
-}  // namespace
 
 std::string_view DeviceStatusName(DeviceStatus status) {
   switch (status) {
@@ -38,28 +24,6 @@ Result<DeviceStatus> ParseDeviceStatus(std::string_view text) {
   }
   return InvalidArgument("unknown device status \"" + std::string(text.substr(0, 32)) +
                          "\" (expected active, revoked or deleted)");
-}
-
-std::string_view RevocationReasonName(RevocationReason reason) {
-  for (const auto& [r, name] : kReasonNames) {
-    if (r == reason) return name;
-  }
-  return "unknown";
-}
-
-Result<RevocationReason> ParseRevocationReason(std::string_view text) {
-  for (const auto& [r, name] : kReasonNames) {
-    if (name == text) return r;
-  }
-  return InvalidArgument("unknown revocation reason \"" + std::string(text.substr(0, 32)) +
-                         "\" (expected e.g. key_compromise, superseded, cessation_of_operation)");
-}
-
-std::optional<RevocationReason> RevocationReasonFromCode(int code) {
-  for (const auto& [r, name] : kReasonNames) {
-    if (static_cast<int>(r) == code) return r;
-  }
-  return std::nullopt;
 }
 
 int64_t ToUnixSeconds(TimePoint t) {

@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "pki/revocation_reason.h"
 
 namespace wott::store {
 
@@ -30,25 +31,11 @@ std::string_view DeviceStatusName(DeviceStatus status);
 // The inverse of DeviceStatusName; kInvalidArgument for anything else.
 Result<DeviceStatus> ParseDeviceStatus(std::string_view text);
 
-// CRL reason codes (RFC 5280 5.3.1); the numeric values are the ones on the wire.
-enum class RevocationReason : int {
-  kUnspecified = 0,
-  kKeyCompromise = 1,
-  kCaCompromise = 2,
-  kAffiliationChanged = 3,
-  kSuperseded = 4,
-  kCessationOfOperation = 5,
-  kCertificateHold = 6,
-  kPrivilegeWithdrawn = 9,
-};
-
-// "unspecified", "key_compromise", "ca_compromise", "affiliation_changed", "superseded",
-// "cessation_of_operation", "certificate_hold", "privilege_withdrawn".
-std::string_view RevocationReasonName(RevocationReason reason);
-// The inverse of RevocationReasonName; kInvalidArgument for anything else.
-Result<RevocationReason> ParseRevocationReason(std::string_view text);
-// Maps a stored RFC 5280 code back to the enum; nullopt for codes this build does not know.
-std::optional<RevocationReason> RevocationReasonFromCode(int code);
+// Revocation reasons are pki's (RFC 5280 codes; the numeric code is what is stored).
+using pki::ParseRevocationReason;
+using pki::RevocationReason;
+using pki::RevocationReasonFromCode;
+using pki::RevocationReasonName;
 
 // Whole Unix seconds <-> TimePoint (rounding towards the past).
 int64_t ToUnixSeconds(TimePoint t);
