@@ -39,7 +39,9 @@ wott() { "$SERVER_BIN" --data-dir "$DATA" "$@"; }
 # start_server [serve flags...]: init a CA (once) and serve on a free loopback port.
 start_server() {
   [ -d "$DATA/ca" ] || wott init --san localhost --san 127.0.0.1 >/dev/null
-  wott serve --listen 127.0.0.1:0 "$@" >"$WORK/server.log" 2>&1 &
+  # The binary itself, not the `wott` function: $! must be the server's PID so that
+  # stop_server and cleanup can end it.
+  "$SERVER_BIN" --data-dir "$DATA" serve --listen 127.0.0.1:0 "$@" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
