@@ -12,6 +12,7 @@
 #include "pki/csr.h"
 #include "server/enrollment_tokens.h"
 #include "server/routes.h"
+#include "server/testing/ca_service_fixture.h"
 #include "tests/support/test_ca.h"
 
 namespace wott::server {
@@ -21,18 +22,13 @@ using nlohmann::json;
 using std::chrono::hours;
 using ::testing::HasSubstr;
 
-const TimePoint kStart = std::chrono::system_clock::from_time_t(1795770967);
+const TimePoint kStart = testing::kFixtureStart;
 
-class AdminApiTest : public ::testing::Test {
+class AdminApiTest : public testing::CaServiceFixture {
  protected:
   void SetUp() override {
-    pki::CaInitOptions init;
-    init.data_dir = tmp_.path() / "data";
-    ASSERT_TRUE(pki::InitCa(init, clock_).ok());
-    store_ = std::move(*store::OpenStore("memory:"));
-    Result<pki::LoadedCa> ca = pki::LoadCa(init.data_dir);
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_));
+    CaServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(AddRoutes(router_, *service_).ok());
     Result<CreatedToken> admin = CreateApiToken(*store_, "tests", "test", clock_);
     ASSERT_TRUE(admin.ok()) << admin.status();
@@ -110,10 +106,6 @@ class AdminApiTest : public ::testing::Test {
     return out;
   }
 
-  FakeClock clock_{kStart};
-  wott::testing::TempDir tmp_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<CaService> service_;
   net::Router router_;
   std::string admin_id_;
   std::string admin_token_;

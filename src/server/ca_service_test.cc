@@ -10,6 +10,7 @@
 #include "pki/crl.h"
 #include "pki/csr.h"
 #include "pki/verify.h"
+#include "server/testing/ca_service_fixture.h"
 #include "tests/support/test_ca.h"
 
 namespace wott::server {
@@ -19,20 +20,10 @@ using ::testing::HasSubstr;
 using std::chrono::days;
 using std::chrono::hours;
 
-const TimePoint kStart = std::chrono::system_clock::from_time_t(1795770967);
+const TimePoint kStart = testing::kFixtureStart;
 
-class CaServiceTest : public ::testing::Test {
+class CaServiceTest : public testing::CaServiceFixture {
  protected:
-  void SetUp() override {
-    pki::CaInitOptions init;
-    init.data_dir = tmp_.path() / "data";
-    ASSERT_TRUE(pki::InitCa(init, clock_).ok());
-    store_ = std::move(*store::OpenStore("memory:"));
-    Result<pki::LoadedCa> ca = pki::LoadCa(init.data_dir);
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_));
-  }
-
   // Creates an enrollment token and returns its secret.
   std::string MakeToken(int64_t uses = 1, Duration ttl = hours(24), store::Tags tags = {}) {
     std::string secret = "token-" + std::to_string(next_token_++);
@@ -60,10 +51,6 @@ class CaServiceTest : public ::testing::Test {
     return service_->Enroll({.token = token, .csr = NewCsr(), .hostname = "pi", .os = "Debian"});
   }
 
-  FakeClock clock_{kStart};
-  wott::testing::TempDir tmp_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<CaService> service_;
   std::vector<pki::PrivateKey> keys_;
   int next_token_ = 0;
 };
