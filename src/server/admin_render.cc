@@ -39,6 +39,8 @@ nlohmann::json DeviceToJson(const store::DeviceRecord& device) {
           {"last_seen", TimeOrNull(device.last_seen)},
           {"agent_version", device.agent.agent_version},
           {"os", device.agent.os},
+          {"hostname", device.agent.hostname},
+          {"uptime_seconds", device.agent.uptime_seconds},
           {"enrollment_token_id", device.enrollment_token_id},
           {"current_certificate", current},
           {"revoked_at", TimeOrNull(device.revoked_at)},

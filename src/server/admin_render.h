@@ -15,7 +15,7 @@
 namespace wott::server {
 
 // {"id": full name, "hex", "status", "tags", "metadata", "created_at", "last_seen",
-//  "agent_version", "os", "enrollment_token_id",
+//  "agent_version", "os", "hostname", "uptime_seconds", "enrollment_token_id",
 //  "current_certificate": {"serial", "not_after"} or null,
 //  "revoked_at", "revocation_reason"}.
 nlohmann::json DeviceToJson(const store::DeviceRecord& device);

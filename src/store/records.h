@@ -47,6 +47,8 @@ TimePoint TruncateToSeconds(TimePoint t);
 struct AgentInfo {
   std::string agent_version;  // e.g. "0.1.0"; up to 256 bytes
   std::string os;             // e.g. "Debian GNU/Linux 12 (bookworm)"; up to 256 bytes
+  std::string hostname;       // the device's own host name; up to 256 bytes
+  int64_t uptime_seconds = 0;  // host uptime when it reported; 0 to 10^10
 };
 
 // A device to create at enrollment. The server assigns id and name, never the device.

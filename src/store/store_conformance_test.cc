@@ -626,14 +626,20 @@ TEST_P(StoreConformanceTest, SetsTagsAndMetadataAndRejectsBadOnes) {
 TEST_P(StoreConformanceTest, TouchLastSeenRecordsHeartbeatsMonotonically) {
   ASSERT_OK(MakeToken("tok1"));
   ASSERT_OK(Enroll("tok1", 1, "01"));
-  AgentInfo agent{"0.1.0", "Debian GNU/Linux 12 (bookworm)"};
+  AgentInfo agent{"0.1.0", "Debian GNU/Linux 12 (bookworm)", "pi", 60};
   ASSERT_OK(store().TouchLastSeen(DeviceIdFor(1), kT0 + hours(2), agent));
-  ASSERT_OK(store().TouchLastSeen(DeviceIdFor(1), kT0 + hours(1), {"0.1.1", "Debian 12"}));
+  ASSERT_OK(store().TouchLastSeen(DeviceIdFor(1), kT0 + hours(1),
+                                  {"0.1.1", "Debian 12", "pi-kitchen", 3600}));
   ASSERT_OK_AND_ASSIGN(DeviceRecord device, store().GetDevice(DeviceIdFor(1)));
   EXPECT_EQ(device.last_seen, kT0 + hours(2));  // an older heartbeat does not move it back
   EXPECT_EQ(device.agent.agent_version, "0.1.1");
+  EXPECT_EQ(device.agent.os, "Debian 12");
+  EXPECT_EQ(device.agent.hostname, "pi-kitchen");
+  EXPECT_EQ(device.agent.uptime_seconds, 3600);
+  EXPECT_EQ(CODE_OF(store().TouchLastSeen(DeviceIdFor(1), kT0, {"0.1", "", "", -1})),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(CODE_OF(store().TouchLastSeen(DeviceIdFor(9), kT0, agent)), StatusCode::kNotFound);
-  EXPECT_EQ(CODE_OF(store().TouchLastSeen(DeviceIdFor(1), kT0, {"0.1\x1b[31m", ""})),
+  EXPECT_EQ(CODE_OF(store().TouchLastSeen(DeviceIdFor(1), kT0, {"0.1\x1b[31m", "", "", 0})),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Actions(DeviceIdFor(1)), std::vector<std::string>{"device.enroll"});
 }

@@ -160,7 +160,12 @@ Status ValidateMetadata(const Metadata& metadata) {
 
 Status ValidateAgentInfo(const AgentInfo& agent) {
   RETURN_IF_ERROR(ValidateText("agent version", agent.agent_version, 256, true));
-  return ValidateText("agent OS", agent.os, 256, true);
+  RETURN_IF_ERROR(ValidateText("agent OS", agent.os, 256, true));
+  RETURN_IF_ERROR(ValidateText("agent hostname", agent.hostname, 256, true));
+  if (agent.uptime_seconds < 0 || agent.uptime_seconds > 10'000'000'000) {
+    return InvalidArgument("agent uptime must be between 0 and 10^10 seconds");
+  }
+  return Status::Ok();
 }
 
 Status ValidateNewDevice(const NewDevice& device) {

@@ -85,7 +85,7 @@ Result<std::optional<DeviceRecord>> LoadDeviceWhere(Connection& db, const char* 
 const char kDeviceColumns[] =
     "d.id, d.name, d.status, d.created_at, d.last_seen, d.agent_version, d.os, "
     "d.enrollment_token_id, d.current_serial, d.cert_not_after, d.revoked_at, "
-    "d.revocation_reason";
+    "d.revocation_reason, d.hostname, d.uptime_seconds";
 const char kCertificateColumns[] =
     "c.serial, c.device_id, c.not_before, c.not_after, c.fingerprint, c.pem, c.issued_at, "
     "c.revoked_at, c.revocation_reason";
@@ -113,6 +113,8 @@ Result<DeviceRecord> ReadDevice(const Statement& stmt) {
   d.current_not_after = FromUnixSeconds(stmt.Int(9));
   d.revoked_at = OptionalTime(stmt, 10);
   d.revocation_reason = OptionalReason(stmt, 11);
+  d.agent.hostname = stmt.Text(12);
+  d.agent.uptime_seconds = stmt.Int(13);
   return d;
 }
 

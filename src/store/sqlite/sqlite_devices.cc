@@ -390,9 +390,13 @@ Status SqliteStore::TouchLastSeen(std::string_view device_id, TimePoint now,
     RETURN_IF_ERROR(CheckDeviceActive(device));
     ASSIGN_OR_RETURN(Statement update,
                      db.Prepare("UPDATE devices SET last_seen = max(coalesce(last_seen, ?), ?), "
-                                "agent_version = ?, os = ? WHERE id = ?"));
+                                "agent_version = ?, os = ?, hostname = ?, uptime_seconds = ? "
+                                "WHERE id = ?"));
     int64_t seen = ToUnixSeconds(now);
-    return update.Bind(seen, seen, agent.agent_version, agent.os, device_id).Run();
+    return update
+        .Bind(seen, seen, agent.agent_version, agent.os, agent.hostname, agent.uptime_seconds,
+              device_id)
+        .Run();
   });
 }
 
