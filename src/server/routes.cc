@@ -23,6 +23,7 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   RETURN_IF_ERROR(router.Add("POST", "/v1/enroll", bind(HandleEnroll)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/renew", bind(HandleRenew)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/recover", bind(HandleRecover)));
+  RETURN_IF_ERROR(router.Add("POST", "/v1/ping", bind(HandlePing)));  // agent heartbeat
   // Operators: Bearer API token.
   RETURN_IF_ERROR(AddAdminRoutes(router, ca));
   return Status::Ok();
