@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/memory/memory_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -17,11 +18,13 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view dsn, const OpenOptions
       return InvalidArgument("sqlite: needs a file path, e.g. sqlite:/var/lib/wott/registry.db");
     return OpenSqliteStore(path, options);
   }
-  if (dsn.starts_with("postgres:") || dsn.starts_with("postgresql:")) {
-    return FailedPrecondition("the PostgreSQL registry backend is not built yet");
+  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
+    return OpenPostgresStore(std::string(dsn), options);
   }
-  return InvalidArgument("unknown registry database \"" + std::string(dsn.substr(0, 64)) +
-                         "\" (expected sqlite:/path/registry.db or memory:)");
+  // Never echo a DSN that may hold a password.
+  return InvalidArgument("unknown registry database \"" + RedactDatabaseUrl(dsn.substr(0, 64)) +
+                         "\" (expected sqlite:/path/registry.db, postgres://user@host/db or "
+                         "memory:)");
 }
 
 }  // namespace wott::store

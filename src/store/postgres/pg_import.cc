@@ -1,0 +1,161 @@
+// Loading a RegistryDump into an empty PostgreSQL registry (db import): one transaction.
+#include <pqxx/row>
+#include <set>
+
+#include "store/postgres/pg_rows.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/postgres_store_impl.h"
+#include "store/validate.h"
+
+namespace wott::store {
+namespace postgres {
+namespace {
+
+// A different key from the migration lock: two imports into one database queue here.
+constexpr int64_t kImportLockKey = 0x776f74745f696d70;  // "wott_imp"
+
+std::optional<int64_t> OptionalSeconds(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return ToUnixSeconds(*t);
+}
+
+std::optional<int64_t> OptionalCode(const std::optional<RevocationReason>& r) {
+  if (!r) return std::nullopt;
+  return static_cast<int64_t>(static_cast<int>(*r));
+}
+
+Status Invalid(const std::string& what, const Status& status) {
+  return InvalidArgument(what + ": " + status.message(), status.detail());
+}
+
+// Every record well-formed and every reference resolvable, before anything is written.
+Status ValidateDump(const RegistryDump& dump) {
+  std::set<std::string> tokens, devices, serials;
+  for (const EnrollmentTokenRecord& t : dump.enrollment_tokens) {
+    Status s = ValidateTokenId(t.id);
+    if (s.ok()) s = ValidateTokenHash("enrollment token hash", t.token_hash);
+    if (s.ok()) s = ValidateTags(t.tags);
+    if (s.ok() && (t.max_uses < 1 || t.uses_left < 0 || t.uses_left > t.max_uses)) {
+      s = InvalidArgument("token uses are inconsistent");
+    }
+    if (!s.ok()) return Invalid("enrollment token " + t.id.substr(0, 64), s);
+    tokens.insert(t.id);
+  }
+  for (const ApiTokenRecord& a : dump.api_tokens) {
+    Status s = ValidateTokenId(a.id);
+    if (s.ok()) s = ValidateTokenHash("API token hash", a.token_hash);
+    if (!s.ok()) return Invalid("API token " + a.id.substr(0, 64), s);
+  }
+  for (const CertificateRecord& c : dump.certificates) {
+    Status s = ValidateSerial(c.serial);
+    if (!s.ok()) return Invalid("certificate " + c.serial.substr(0, 64), s);
+    if (!serials.insert(c.serial).second) {
+      return InvalidArgument("certificate " + c.serial + " appears twice");
+    }
+  }
+  for (const DeviceRecord& d : dump.devices) {
+    Status s = ValidateDeviceId(d.id);
+    if (s.ok()) s = ValidateTags(d.tags);
+    if (s.ok()) s = ValidateMetadata(d.metadata);
+    if (s.ok()) s = ValidateAgentInfo(d.agent);
+    if (s.ok() && !tokens.contains(d.enrollment_token_id)) {
+      s = InvalidArgument("its enrollment token " + d.enrollment_token_id + " is not in the dump");
+    }
+    if (s.ok() && !serials.contains(d.current_serial)) {
+      s = InvalidArgument("its current certificate " + d.current_serial + " is not in the dump");
+    }
+    if (!s.ok()) return Invalid("device " + d.id.substr(0, 64), s);
+    devices.insert(d.id);
+  }
+  for (const CertificateRecord& c : dump.certificates) {
+    if (!devices.contains(c.device_id)) {
+      return InvalidArgument("certificate " + c.serial + ": its device " + c.device_id +
+                             " is not in the dump");
+    }
+  }
+  for (const Event& e : dump.events) {
+    Status s = ValidateEvent(e);
+    if (!s.ok()) return Invalid("event " + std::to_string(e.id), s);
+    if (e.id < 1) return InvalidArgument("event ids must be positive");
+  }
+  return Status::Ok();
+}
+
+Status ImportIn(pqxx::dbtransaction& tx, const RegistryDump& dump) {
+  Exec(tx, "SELECT pg_advisory_xact_lock($1)", {P(kImportLockKey)});
+  int64_t rows = Exec(tx,
+                      "SELECT (SELECT count(*) FROM enrollment_tokens) + "
+                      "(SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM devices) + "
+                      "(SELECT count(*) FROM events)")[0][0]
+                     .as<int64_t>();
+  if (rows > 0) {
+    return FailedPrecondition(
+        "the target registry is not empty; import only into a new, empty database");
+  }
+  for (const EnrollmentTokenRecord& t : dump.enrollment_tokens) {
+    Exec(tx,
+         "INSERT INTO enrollment_tokens (id, token_hash, description, max_uses, uses_left, "
+         "created_at, expires_at, revoked_at, created_by) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         {P(t.id), P(t.token_hash), P(t.description), P(t.max_uses), P(t.uses_left),
+          P(ToUnixSeconds(t.created_at)), P(ToUnixSeconds(t.expires_at)),
+          P(OptionalSeconds(t.revoked_at)), P(t.created_by)});
+    ReplaceMap(tx, MapTable::kTokenTags, t.id, t.tags);
+  }
+  for (const ApiTokenRecord& a : dump.api_tokens) {
+    Exec(tx,
+         "INSERT INTO api_tokens (id, name, token_hash, created_at, expires_at, revoked_at, "
+         "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         {P(a.id), P(a.name), P(a.token_hash), P(ToUnixSeconds(a.created_at)),
+          P(OptionalSeconds(a.expires_at)), P(OptionalSeconds(a.revoked_at)), P(a.created_by)});
+  }
+  for (const DeviceRecord& d : dump.devices) {
+    Exec(tx,
+         "INSERT INTO devices (id, name, status, created_at, last_seen, agent_version, os, "
+         "hostname, uptime_seconds, enrollment_token_id, current_serial, cert_not_after, "
+         "revoked_at, revocation_reason) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         {P(d.id), P(d.name), P(DeviceStatusName(d.status)), P(ToUnixSeconds(d.created_at)),
+          P(OptionalSeconds(d.last_seen)), P(d.agent.agent_version), P(d.agent.os),
+          P(d.agent.hostname), P(d.agent.uptime_seconds), P(d.enrollment_token_id),
+          P(d.current_serial), P(ToUnixSeconds(d.current_not_after)),
+          P(OptionalSeconds(d.revoked_at)), P(OptionalCode(d.revocation_reason))});
+    ReplaceMap(tx, MapTable::kDeviceTags, d.id, d.tags);
+    ReplaceMap(tx, MapTable::kDeviceMetadata, d.id, d.metadata);
+  }
+  for (const CertificateRecord& c : dump.certificates) {
+    Exec(tx,
+         "INSERT INTO certificates (serial, device_id, not_before, not_after, fingerprint, pem, "
+         "issued_at, revoked_at, revocation_reason) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         {P(c.serial), P(c.device_id), P(ToUnixSeconds(c.not_before)),
+          P(ToUnixSeconds(c.not_after)), P(c.fingerprint), P(c.pem), P(ToUnixSeconds(c.issued_at)),
+          P(OptionalSeconds(c.revoked_at)), P(OptionalCode(c.revocation_reason))});
+  }
+  for (const Event& e : dump.events) InsertEvent(tx, e, /*keep_id=*/true);
+  // New events continue after the imported ones; CRL numbers after the last one handed out.
+  Exec(tx,
+       "SELECT setval(pg_get_serial_sequence('events', 'id'), "
+       "(SELECT coalesce(max(id), 0) + 1 FROM events), false)");
+  Exec(tx, "UPDATE counters SET value = GREATEST(value, $1) WHERE name = 'crl_number'",
+       {P(dump.crl_number)});
+  return Status::Ok();
+}
+
+}  // namespace
+}  // namespace postgres
+
+Status ImportRegistryIntoPostgres(const std::string& url, const RegistryDump& dump,
+                                  const OpenOptions& options) {
+  RETURN_IF_ERROR(postgres::ValidateDump(dump));
+  postgres::Pool pool(url, 1, std::chrono::milliseconds(options.busy_timeout_ms));
+  const std::string context = "importing into " + RedactDatabaseUrl(url);
+  Status status = postgres::Migrate(pool, options.clock->Now());
+  if (status.ok()) {
+    status = postgres::RunTx(pool, postgres::TxKind::kWrite,
+                             [&](pqxx::dbtransaction& tx) { return postgres::ImportIn(tx, dump); });
+  }
+  return status.ok() ? status : status.WithContext(context);
+}
+
+}  // namespace wott::store

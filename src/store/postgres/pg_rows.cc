@@ -1,0 +1,245 @@
+#include "store/postgres/pg_rows.h"
+
+#include <pqxx/row>
+
+namespace wott::store::postgres {
+namespace {
+
+std::optional<TimePoint> OptionalTime(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return FromUnixSeconds(f.as<int64_t>());
+}
+
+std::optional<RevocationReason> OptionalReason(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  // A code this build does not know still means "revoked".
+  return RevocationReasonFromCode(f.as<int>()).value_or(RevocationReason::kUnspecified);
+}
+
+std::string Text(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
+
+const char* LockSql(Lock lock) {
+  switch (lock) {
+    case Lock::kNone:
+      return "";
+    case Lock::kShare:
+      return " FOR SHARE";
+    case Lock::kUpdate:
+      return " FOR UPDATE";
+  }
+  return "";
+}
+
+struct MapSql {
+  const char* select;
+  const char* remove;
+  const char* insert;
+};
+
+MapSql SqlFor(MapTable table) {
+  switch (table) {
+    case MapTable::kDeviceTags:
+      return {"SELECT key, value FROM device_tags WHERE device_id = $1",
+              "DELETE FROM device_tags WHERE device_id = $1",
+              "INSERT INTO device_tags (device_id, key, value) VALUES ($1, $2, $3)"};
+    case MapTable::kDeviceMetadata:
+      return {"SELECT key, value FROM device_metadata WHERE device_id = $1",
+              "DELETE FROM device_metadata WHERE device_id = $1",
+              "INSERT INTO device_metadata (device_id, key, value) VALUES ($1, $2, $3)"};
+    case MapTable::kTokenTags:
+      break;
+  }
+  return {"SELECT key, value FROM enrollment_token_tags WHERE token_id = $1",
+          "DELETE FROM enrollment_token_tags WHERE token_id = $1",
+          "INSERT INTO enrollment_token_tags (token_id, key, value) VALUES ($1, $2, $3)"};
+}
+
+std::map<std::string, std::string> LoadMap(pqxx::dbtransaction& tx, MapTable table,
+                                           std::string_view owner_id) {
+  std::map<std::string, std::string> out;
+  for (const pqxx::row& row : Exec(tx, SqlFor(table).select, {P(owner_id)})) {
+    out.emplace(Text(row[0]), Text(row[1]));
+  }
+  return out;
+}
+
+template <typename Record, typename ReadFn>
+std::optional<Record> LoadOne(pqxx::dbtransaction& tx, const std::string& sql,
+                              std::string_view param, ReadFn read) {
+  pqxx::result r = Exec(tx, sql, {P(param)});
+  if (r.empty()) return std::nullopt;
+  return read(r[0]);
+}
+
+std::optional<DeviceRecord> LoadDeviceWhere(pqxx::dbtransaction& tx, const char* where,
+                                            std::string_view param, Lock lock) {
+  std::optional<DeviceRecord> device = LoadOne<DeviceRecord>(
+      tx,
+      std::string("SELECT ") + kDeviceColumns + " FROM devices d WHERE " + where + LockSql(lock),
+      param, ReadDevice);
+  if (device) LoadDeviceMaps(tx, *device);
+  return device;
+}
+
+std::optional<EnrollmentTokenRecord> LoadTokenWhere(pqxx::dbtransaction& tx, const char* where,
+                                                    std::string_view param, Lock lock) {
+  std::optional<EnrollmentTokenRecord> token =
+      LoadOne<EnrollmentTokenRecord>(tx,
+                                     std::string("SELECT ") + kTokenColumns +
+                                         " FROM enrollment_tokens t WHERE " + where + LockSql(lock),
+                                     param, ReadToken);
+  if (token) LoadTokenTags(tx, *token);
+  return token;
+}
+
+}  // namespace
+
+const char kDeviceColumns[] =
+    "d.id, d.name, d.status, d.created_at, d.last_seen, d.agent_version, d.os, "
+    "d.enrollment_token_id, d.current_serial, d.cert_not_after, d.revoked_at, "
+    "d.revocation_reason, d.hostname, d.uptime_seconds";
+const char kCertificateColumns[] =
+    "c.serial, c.device_id, c.not_before, c.not_after, c.fingerprint, c.pem, c.issued_at, "
+    "c.revoked_at, c.revocation_reason";
+const char kTokenColumns[] =
+    "t.id, t.token_hash, t.description, t.max_uses, t.uses_left, t.created_at, t.expires_at, "
+    "t.revoked_at, t.created_by";
+const char kApiTokenColumns[] =
+    "a.id, a.name, a.token_hash, a.created_at, a.expires_at, a.revoked_at, a.created_by";
+
+DeviceRecord ReadDevice(const pqxx::row& row) {
+  DeviceRecord d;
+  d.id = Text(row[0]);
+  d.name = Text(row[1]);
+  // The CHECK constraint admits only the three names.
+  Result<DeviceStatus> status = ParseDeviceStatus(Text(row[2]));
+  d.status = status.ok() ? *status : DeviceStatus::kDeleted;
+  d.created_at = FromUnixSeconds(row[3].as<int64_t>());
+  d.last_seen = OptionalTime(row[4]);
+  d.agent.agent_version = Text(row[5]);
+  d.agent.os = Text(row[6]);
+  d.enrollment_token_id = Text(row[7]);
+  d.current_serial = Text(row[8]);
+  d.current_not_after = FromUnixSeconds(row[9].as<int64_t>());
+  d.revoked_at = OptionalTime(row[10]);
+  d.revocation_reason = OptionalReason(row[11]);
+  d.agent.hostname = Text(row[12]);
+  d.agent.uptime_seconds = row[13].as<int64_t>();
+  return d;
+}
+
+CertificateRecord ReadCertificate(const pqxx::row& row) {
+  CertificateRecord c;
+  c.serial = Text(row[0]);
+  c.device_id = Text(row[1]);
+  c.not_before = FromUnixSeconds(row[2].as<int64_t>());
+  c.not_after = FromUnixSeconds(row[3].as<int64_t>());
+  c.fingerprint = Text(row[4]);
+  c.pem = Text(row[5]);
+  c.issued_at = FromUnixSeconds(row[6].as<int64_t>());
+  c.revoked_at = OptionalTime(row[7]);
+  c.revocation_reason = OptionalReason(row[8]);
+  return c;
+}
+
+EnrollmentTokenRecord ReadToken(const pqxx::row& row) {
+  EnrollmentTokenRecord t;
+  t.id = Text(row[0]);
+  t.token_hash = Text(row[1]);
+  t.description = Text(row[2]);
+  t.max_uses = row[3].as<int64_t>();
+  t.uses_left = row[4].as<int64_t>();
+  t.created_at = FromUnixSeconds(row[5].as<int64_t>());
+  t.expires_at = FromUnixSeconds(row[6].as<int64_t>());
+  t.revoked_at = OptionalTime(row[7]);
+  t.created_by = Text(row[8]);
+  return t;
+}
+
+ApiTokenRecord ReadApiToken(const pqxx::row& row) {
+  ApiTokenRecord a;
+  a.id = Text(row[0]);
+  a.name = Text(row[1]);
+  a.token_hash = Text(row[2]);
+  a.created_at = FromUnixSeconds(row[3].as<int64_t>());
+  a.expires_at = OptionalTime(row[4]);
+  a.revoked_at = OptionalTime(row[5]);
+  a.created_by = Text(row[6]);
+  return a;
+}
+
+std::optional<DeviceRecord> LoadDevice(pqxx::dbtransaction& tx, std::string_view id, Lock lock) {
+  return LoadDeviceWhere(tx, "d.id = $1", id, lock);
+}
+
+std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::dbtransaction& tx, std::string_view hash,
+                                                     Lock lock) {
+  return LoadDeviceWhere(tx, "d.recovery_token_hash = $1", hash, lock);
+}
+
+std::optional<CertificateRecord> LoadCertificate(pqxx::dbtransaction& tx, std::string_view serial,
+                                                 Lock lock) {
+  return LoadOne<CertificateRecord>(tx,
+                                    std::string("SELECT ") + kCertificateColumns +
+                                        " FROM certificates c WHERE c.serial = $1" + LockSql(lock),
+                                    serial, ReadCertificate);
+}
+
+std::optional<EnrollmentTokenRecord> LoadTokenById(pqxx::dbtransaction& tx, std::string_view id,
+                                                   Lock lock) {
+  return LoadTokenWhere(tx, "t.id = $1", id, lock);
+}
+
+std::optional<EnrollmentTokenRecord> LoadTokenByHash(pqxx::dbtransaction& tx, std::string_view hash,
+                                                     Lock lock) {
+  return LoadTokenWhere(tx, "t.token_hash = $1", hash, lock);
+}
+
+std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::dbtransaction& tx, std::string_view id,
+                                               Lock lock) {
+  return LoadOne<ApiTokenRecord>(tx,
+                                 std::string("SELECT ") + kApiTokenColumns +
+                                     " FROM api_tokens a WHERE a.id = $1" + LockSql(lock),
+                                 id, ReadApiToken);
+}
+
+std::optional<ApiTokenRecord> LoadApiTokenByHash(pqxx::dbtransaction& tx, std::string_view hash) {
+  return LoadOne<ApiTokenRecord>(
+      tx, std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens a WHERE a.token_hash = $1",
+      hash, ReadApiToken);
+}
+
+void LoadDeviceMaps(pqxx::dbtransaction& tx, DeviceRecord& device) {
+  device.tags = LoadMap(tx, MapTable::kDeviceTags, device.id);
+  device.metadata = LoadMap(tx, MapTable::kDeviceMetadata, device.id);
+}
+
+void LoadTokenTags(pqxx::dbtransaction& tx, EnrollmentTokenRecord& token) {
+  token.tags = LoadMap(tx, MapTable::kTokenTags, token.id);
+}
+
+void ReplaceMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+                const std::map<std::string, std::string>& map) {
+  MapSql sql = SqlFor(table);
+  Exec(tx, sql.remove, {P(owner_id)});
+  for (const auto& [key, value] : map) Exec(tx, sql.insert, {P(owner_id), P(key), P(value)});
+}
+
+int64_t InsertEvent(pqxx::dbtransaction& tx, const Event& event, bool keep_id) {
+  Params params = {P(ToUnixSeconds(event.time)), P(event.actor), P(event.action), P(event.subject),
+                   P(event.detail)};
+  std::string sql = "INSERT INTO events (time, actor, action, subject, detail";
+  if (keep_id) {
+    params.push_back(P(event.id));
+    sql += ", id) VALUES ($1, $2, $3, $4, $5, $6)";
+  } else {
+    sql += ") VALUES ($1, $2, $3, $4, $5)";
+  }
+  return Exec(tx, sql + " RETURNING id", params)[0][0].as<int64_t>();
+}
+
+bool Exists(pqxx::dbtransaction& tx, const std::string& sql, const Params& params) {
+  return !Exec(tx, sql, params).empty();
+}
+
+}  // namespace wott::store::postgres

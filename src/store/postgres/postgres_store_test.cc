@@ -1,0 +1,205 @@
+// PostgreSQL-specific tests: what the conformance suite cannot show with one Store object —
+// several stores (as several replicas) on one database, migrations applied once, refusal of
+// foreign databases, password redaction, and db import (all or nothing, empty target only).
+#include "store/postgres/postgres_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "store/postgres/testing/pg_cluster.h"
+#include "store/registry_dump.h"
+#include "store/store.h"
+#include "store/store_test_util.h"
+
+namespace wott::store {
+namespace {
+
+using namespace wott::store::testing;  // NOLINT: test helpers
+
+TEST(RedactDatabaseUrlTest, HidesPasswordsOnly) {
+  EXPECT_EQ(RedactDatabaseUrl("postgres://wott:s3cret@db.example:5432/wott?sslmode=require"),
+            "postgres://wott:***@db.example:5432/wott?sslmode=require");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://db/wott?user=a&password=s3cret&sslmode=require"),
+            "postgresql://db/wott?user=a&password=***&sslmode=require");
+  // Nothing secret: unchanged.
+  EXPECT_EQ(RedactDatabaseUrl("postgres://wott@db:5432/wott"), "postgres://wott@db:5432/wott");
+  EXPECT_EQ(RedactDatabaseUrl("postgres://db/wott"), "postgres://db/wott");
+}
+
+TEST(PostgresStoreTest, ReplicasStartingTogetherMigrateOnce) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (OpenStore(url).ok()) ++opened;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(opened.load(), 4);
+  // The schema works (one set of tables, one counter row) from any of them.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(int64_t crl, store->NextCrlNumber());
+  EXPECT_EQ(crl, 1);
+}
+
+TEST(PostgresStoreTest, TokenRacedAcrossReplicasNeverExceedsItsUses) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> a, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> b, OpenStore(url));
+  ASSERT_OK(a->CreateEnrollmentToken(TokenFor("race", 5), kT0));
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] {
+      Store& s = i % 2 == 0 ? *a : *b;
+      Result<DeviceRecord> r = s.EnrollDevice(
+          "hash-race", DeviceFor(i), CertFor("c0" + std::to_string(i), DeviceIdFor(i)), "", kT0);
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().code() == StatusCode::kPermissionDenied) {
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 5);
+  EXPECT_EQ(refused.load(), 15);
+  ASSERT_OK_AND_ASSIGN(EnrollmentTokenRecord token, b->GetEnrollmentToken("race"));
+  EXPECT_EQ(token.uses_left, 0);
+  ASSERT_OK_AND_ASSIGN(DevicePage page, b->ListDevices({}, {}, {0, 100}));
+  EXPECT_EQ(page.total, 5);
+}
+
+TEST(PostgresStoreTest, RevocationOnOneReplicaStopsRenewalOnTheOther) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> a, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> b, OpenStore(url));
+  ASSERT_OK(a->CreateEnrollmentToken(TokenFor("tok", 2), kT0));
+  ASSERT_OK(a->EnrollDevice("hash-tok", DeviceFor(1), CertFor("a1", DeviceIdFor(1)), "", kT0));
+  ASSERT_OK(a->EnrollDevice("hash-tok", DeviceFor(2), CertFor("a2", DeviceIdFor(2)), "", kT0));
+  // Renewing on b works before the revocation (the refusal below is not a generic failure).
+  ASSERT_OK(b->RenewDevice(DeviceIdFor(2), "a2", CertFor("b2", DeviceIdFor(2)), "", kT0));
+  ASSERT_OK(a->RevokeDevice(DeviceIdFor(1), RevocationReason::kKeyCompromise, "cli", kT0));
+  EXPECT_EQ(CODE_OF(b->RenewDevice(DeviceIdFor(1), "a1", CertFor("b1", DeviceIdFor(1)), "", kT0)),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(std::vector<RevokedCertificate> revoked, b->ListRevokedCertificates(kT0));
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(revoked[0].serial, "a1");
+}
+
+TEST(PostgresStoreTest, RefusesAnotherApplicationsDatabaseOrANewerSchema) {
+  ASSERT_OK_AND_ASSIGN(std::string foreign, NewPostgresDatabaseUrl());
+  ASSERT_OK(ExecPostgresSql(foreign, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)"));
+  Result<std::unique_ptr<Store>> r = OpenStore(foreign);
+  EXPECT_EQ(CODE_OF(r), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("another application"), std::string::npos);
+
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK(OpenStore(url));  // an empty database is accepted and migrated
+  ASSERT_OK(ExecPostgresSql(url, "INSERT INTO schema_migrations VALUES (999, '0999_x', 0)"));
+  r = OpenStore(url);
+  EXPECT_EQ(CODE_OF(r), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("newer"), std::string::npos);
+
+  // A database that does not exist is unavailable, with a clear message.
+  r = OpenStore(url.substr(0, url.rfind('/')) + "/no_such_db");
+  EXPECT_EQ(CODE_OF(r), StatusCode::kUnavailable);
+  EXPECT_FALSE(r.status().message().empty());
+}
+
+// A registry with a little of everything, in `store`.
+void Populate(Store& store) {
+  ASSERT_OK(store.CreateEnrollmentToken(TokenFor("tok", 5, hours(24), {{"site", "paris"}}), kT0));
+  ASSERT_OK(store.CreateEnrollmentToken(TokenFor("old", 1), kT0));
+  ASSERT_OK(store.RevokeEnrollmentToken("old", "cli", kT0));
+  NewApiToken api{"adm", "admin", "api-hash", std::nullopt, "cli"};
+  ASSERT_OK(store.CreateApiToken(api, kT0));
+  for (int n = 1; n <= 3; ++n) {
+    ASSERT_OK(store.EnrollDevice("hash-tok", DeviceFor(n),
+                                 CertFor("e" + std::to_string(n), DeviceIdFor(n)), "", kT0));
+  }
+  ASSERT_OK(
+      store.RenewDevice(DeviceIdFor(1), "e1", CertFor("f1", DeviceIdFor(1)), "", kT0 + hours(1)));
+  ASSERT_OK(store.SetMetadata(DeviceIdFor(1), {{"model", "pi4"}}, "cli", kT0));
+  ASSERT_OK(store.TouchLastSeen(DeviceIdFor(1), kT0 + hours(2), {"0.1", "Debian", "h1", 42}));
+  ASSERT_OK(store.RevokeDevice(DeviceIdFor(2), RevocationReason::kKeyCompromise, "cli", kT0));
+  ASSERT_OK(store.DeleteDevice(DeviceIdFor(3), "cli", kT0));
+}
+
+TEST(PostgresImportTest, CopiesEveryRecordFromSqlite) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> sqlite,
+                       OpenStore("sqlite:" + (dir.path() / "r.db").string()));
+  Populate(*sqlite);
+  if (HasFatalFailure()) return;
+  ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*sqlite, kT0));
+  EXPECT_EQ(dump.devices.size(), 3u);
+  EXPECT_EQ(dump.certificates.size(), 4u);
+
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK(ImportRegistryIntoPostgres(url, dump, {}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(RegistryDump copy, DumpRegistry(*pg, kT0));
+  ASSERT_EQ(copy.devices.size(), dump.devices.size());
+  for (size_t i = 0; i < dump.devices.size(); ++i) {
+    const DeviceRecord& x = dump.devices[i];
+    const DeviceRecord& y = copy.devices[i];
+    EXPECT_EQ(x.id, y.id);
+    EXPECT_EQ(x.status, y.status);
+    EXPECT_EQ(x.tags, y.tags);
+    EXPECT_EQ(x.metadata, y.metadata);
+    EXPECT_EQ(x.current_serial, y.current_serial);
+    EXPECT_EQ(x.last_seen, y.last_seen);
+    EXPECT_EQ(x.agent.hostname, y.agent.hostname);
+    EXPECT_EQ(x.revocation_reason, y.revocation_reason);
+  }
+  ASSERT_EQ(copy.certificates.size(), dump.certificates.size());
+  for (size_t i = 0; i < dump.certificates.size(); ++i) {
+    EXPECT_EQ(copy.certificates[i].serial, dump.certificates[i].serial);
+    EXPECT_EQ(copy.certificates[i].revoked_at, dump.certificates[i].revoked_at);
+    EXPECT_EQ(copy.certificates[i].issued_at, dump.certificates[i].issued_at);
+  }
+  EXPECT_EQ(copy.enrollment_tokens.size(), 2u);
+  EXPECT_EQ(copy.api_tokens.size(), 1u);
+  ASSERT_EQ(copy.events.size(), dump.events.size());
+  EXPECT_EQ(copy.events.back().id, dump.events.back().id);
+  // CRL numbers continue after the ones the old registry handed out.
+  EXPECT_GT(copy.crl_number, dump.crl_number);
+  // The imported registry works: the token has uses left, new events get new ids.
+  ASSERT_OK(pg->EnrollDevice("hash-tok", DeviceFor(9), CertFor("99", DeviceIdFor(9)), "", kT0));
+  ASSERT_OK_AND_ASSIGN(std::vector<Event> newest, pg->ListEvents({std::nullopt, 0, 1}));
+  EXPECT_GT(newest[0].id, copy.events.back().id);
+}
+
+TEST(PostgresImportTest, RefusesANonEmptyTargetAndBadDumpsWithoutWriting) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> memory, OpenStore("memory:"));
+  Populate(*memory);
+  if (HasFatalFailure()) return;
+  ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*memory, kT0));
+
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  // A dump whose certificate names an unknown device is refused before anything is written.
+  RegistryDump broken = dump;
+  broken.certificates.push_back(CertFor("dd", DeviceIdFor(77)));
+  EXPECT_EQ(CODE_OF(ImportRegistryIntoPostgres(url, broken, {})), StatusCode::kInvalidArgument);
+  // A dump that fails half-way in the database (two tokens with one hash) leaves nothing.
+  RegistryDump clash = dump;
+  clash.enrollment_tokens.push_back(clash.enrollment_tokens[0]);
+  clash.enrollment_tokens.back().id = "other";
+  EXPECT_FALSE(ImportRegistryIntoPostgres(url, clash, {}).ok());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(DevicePage none, pg->ListDevices({}, {}, {0, 10}));
+  EXPECT_EQ(none.total, 0);
+  // The good dump goes in once; a second import is refused.
+  ASSERT_OK(ImportRegistryIntoPostgres(url, dump, {}));
+  Status again = ImportRegistryIntoPostgres(url, dump, {});
+  EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(DevicePage all, pg->ListDevices({}, {}, {0, 10}));
+  EXPECT_EQ(all.total, 3);
+}
+
+}  // namespace
+}  // namespace wott::store

@@ -1,0 +1,54 @@
+#include "store/registry_dump.h"
+
+#include <algorithm>
+#include <string>
+
+namespace wott::store {
+
+Result<RegistryDump> DumpRegistry(Store& store, TimePoint now) {
+  RegistryDump dump;
+  TokenListOptions token_options;
+  token_options.include_inactive = true;
+  token_options.page.limit = kMaxPageLimit;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<EnrollmentTokenRecord> page,
+                     store.ListEnrollmentTokens(token_options, now));
+    dump.enrollment_tokens.insert(dump.enrollment_tokens.end(), page.begin(), page.end());
+    if (page.size() < static_cast<size_t>(kMaxPageLimit)) break;
+    token_options.page.offset += kMaxPageLimit;
+  }
+  ASSIGN_OR_RETURN(dump.api_tokens, store.ListApiTokens());
+
+  DeviceSort by_id{DeviceSortField::kId, /*descending=*/false};
+  PageRequest page{0, kMaxPageLimit};
+  while (true) {
+    ASSIGN_OR_RETURN(DevicePage devices, store.ListDevices({}, by_id, page));
+    for (DeviceRecord& device : devices.devices) {
+      ASSIGN_OR_RETURN(std::vector<CertificateRecord> certificates,
+                       store.ListCertificates(device.id, kMaxPageLimit));
+      if (certificates.size() >= static_cast<size_t>(kMaxPageLimit)) {
+        return FailedPrecondition("device " + device.id + " has " + std::to_string(kMaxPageLimit) +
+                                  " or more certificates; the export cannot carry them all");
+      }
+      dump.certificates.insert(dump.certificates.end(), certificates.rbegin(), certificates.rend());
+      dump.devices.push_back(std::move(device));
+    }
+    if (devices.devices.size() < static_cast<size_t>(kMaxPageLimit)) break;
+    page.offset += kMaxPageLimit;
+  }
+
+  EventQuery query;
+  query.limit = kMaxPageLimit;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<Event> events, store.ListEvents(query));
+    if (events.empty()) break;
+    query.before_id = events.back().id;
+    dump.events.insert(dump.events.end(), events.begin(), events.end());
+    if (events.size() < static_cast<size_t>(kMaxPageLimit)) break;
+  }
+  std::reverse(dump.events.begin(), dump.events.end());
+  ASSIGN_OR_RETURN(dump.crl_number, store.NextCrlNumber());
+  return dump;
+}
+
+}  // namespace wott::store

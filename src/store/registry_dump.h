@@ -1,0 +1,38 @@
+// RegistryDump: the whole registry as plain records, to move it between backends
+// (`wott-server db export` / `db import`). Read through the Store interface, so every
+// backend can be exported without backend-specific code; loading is backend-specific
+// (PostgreSQL: ImportRegistryIntoPostgres in store/postgres/postgres_store.h), because it
+// writes history (issue times, revocations, event ids) that no Store method records.
+//
+// Not carried: devices' recovery-token hashes (the Store never returns them); a device that
+// expires while offline after the move must be enrolled again instead of recovered.
+#ifndef WOTT_STORE_REGISTRY_DUMP_H_
+#define WOTT_STORE_REGISTRY_DUMP_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "base/result.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace wott::store {
+
+struct RegistryDump {
+  std::vector<EnrollmentTokenRecord> enrollment_tokens;
+  std::vector<ApiTokenRecord> api_tokens;
+  std::vector<DeviceRecord> devices;            // by ID
+  std::vector<CertificateRecord> certificates;  // every device's, oldest issued first
+  std::vector<Event> events;                    // oldest first, with their ids
+  int64_t crl_number = 0;                       // the last CRL number handed out
+};
+
+// Reads everything in `store` (page by page; run it while no server writes to the
+// registry). Takes one CRL number, so CRLs from the new registry keep increasing.
+// kFailedPrecondition when a device has more certificates than one list call returns
+// (kMaxPageLimit): the dump would be incomplete.
+Result<RegistryDump> DumpRegistry(Store& store, TimePoint now);
+
+}  // namespace wott::store
+
+#endif  // WOTT_STORE_REGISTRY_DUMP_H_
