@@ -187,7 +187,7 @@ asio::awaitable<Status> HttpsClient::Impl::Exchange(const HttpsUrl& url,
 }
 
 Result<HttpsClient> HttpsClient::Create(HttpsClientOptions options) {
-  if (options.ca_bundle_pem.empty()) {
+  if (options.ca_bundle_pem.empty() && !options.insecure_skip_verify_for_pinning) {
     return InvalidArgument("the HTTPS client needs a CA bundle to verify the server");
   }
   ossl::TlsContextOptions tls;
@@ -195,7 +195,9 @@ Result<HttpsClient> HttpsClient::Create(HttpsClientOptions options) {
   tls.trust_anchors_pem = options.ca_bundle_pem;
   tls.certificate_chain_pem = options.client_cert_chain_pem;
   tls.private_key_pem = options.client_key_pem;
-  tls.peer_verification = ossl::PeerVerification::kRequired;
+  tls.peer_verification = options.insecure_skip_verify_for_pinning
+                              ? ossl::PeerVerification::kNone
+                              : ossl::PeerVerification::kRequired;
   ASSIGN_OR_RETURN(ossl::UniquePtr<SSL_CTX> ctx, ossl::BuildTlsContext(tls));
   return HttpsClient(std::make_unique<Impl>(std::move(options), std::move(ctx)));
 }

@@ -18,8 +18,13 @@
 namespace wott::net {
 
 struct HttpsClientOptions {
-  // CA certificates (PEM) that the server's chain must lead to. Required.
+  // CA certificates (PEM) that the server's chain must lead to. Required unless
+  // insecure_skip_verify_for_pinning is set.
   std::string ca_bundle_pem;
+  // Skips verification of the server's certificate. Only for the agent's first fetch of
+  // /v1/ca-bundle, whose answer the caller then checks against a pinned root fingerprint
+  // before trusting it; never send a secret over such a client. Default off.
+  bool insecure_skip_verify_for_pinning = false;
   // Our certificate chain (leaf first) and its unencrypted private key, PEM. Both or
   // neither; without them the client sends no certificate.
   std::string client_cert_chain_pem;

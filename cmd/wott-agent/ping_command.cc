@@ -1,0 +1,35 @@
+// wott-agent ping: one heartbeat now.
+#include <iostream>
+
+#include "agent/heartbeat.h"
+#include "cmd/wott-agent/cli_common.h"
+
+namespace wott::cmd {
+
+void AddPingCommand(CLI::App& app, AgentFlags& global) {
+  CLI::App* cmd = app.add_subcommand(
+      "ping", "Send one heartbeat (POST /v1/ping over mTLS) and print the server's answer");
+  cmd->callback([&global] {
+    if (!StartLogging(global)) return;
+    agent::AgentPaths paths = global.paths();
+    Result<agent::AgentConfig> config = agent::LoadAgentConfig(paths);
+    if (!config.ok()) {
+      global.exit_code = PrintError(config.status(), global);
+      return;
+    }
+    Result<agent::Identity> id = agent::LoadIdentity(agent::CertFiles(paths.certs));
+    if (!id.ok()) {
+      global.exit_code = PrintError(id.status(), global);
+      return;
+    }
+    Result<agent::PingAnswer> answer =
+        agent::SendHeartbeat(*config, *id, agent::ReadHostInfo(), WOTT_VERSION);
+    if (!answer.ok()) {
+      global.exit_code = PrintError(answer.status(), global);
+      return;
+    }
+    std::cout << answer->body << "\n";
+  });
+}
+
+}  // namespace wott::cmd
