@@ -1,13 +1,13 @@
 // wott-server: the certificate authority, its HTTPS API and the admin commands.
 // This file only wires subcommands together; each lives in its own *_commands.cc.
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <functional>
 
 #include "cmd/wott-server/api_token_commands.h"
 #include "cmd/wott-server/ca_commands.h"
 #include "cmd/wott-server/cli_common.h"
+#include "cmd/wott-server/db_commands.h"
 #include "cmd/wott-server/device_commands.h"
 #include "cmd/wott-server/serve_command.h"
 #include "cmd/wott-server/token_commands.h"
@@ -23,9 +23,10 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("WOTT_LOG_LEVEL")) flags.log_level = env;
   app.add_option("--data-dir", flags.data_dir, "Server data directory (env WOTT_DATA_DIR)")
       ->capture_default_str();
-  app.add_option("--db", flags.db,
-                 "Registry DSN, e.g. sqlite:/path/registry.db (env WOTT_DB; default: "
-                 "registry.db in the data directory)");
+  app.add_option(
+      "--db", flags.db,
+      "Registry DSN: sqlite:/path/registry.db or postgres://user@host/db (env WOTT_DB; default: "
+      "registry.db in the data directory)");
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off (env WOTT_LOG_LEVEL)")
       ->capture_default_str();
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddTokenCommands(app, flags);
   wott::cmd::AddDeviceCommands(app, flags);
   wott::cmd::AddApiTokenCommands(app, flags);
+  wott::cmd::AddDbCommands(app, flags);
   // Global flags such as --data-dir may also follow a subcommand.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* command) {
     for (CLI::App* sub : command->get_subcommands({})) {

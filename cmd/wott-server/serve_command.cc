@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "base/logging.h"
 #include "server/app.h"
+#include "store/postgres/postgres_store.h"
 
 namespace wott::cmd {
 namespace {
@@ -33,12 +34,12 @@ int RunServe(const GlobalFlags& global, const ServeFlags& flags) {
   if (!grace.ok()) return PrintError(grace.status().WithContext("--recovery-grace"));
   options.ca.recovery_grace = *grace;
 
-  Result<std::unique_ptr<server::App>> app =
-      server::App::Start(options, &RealClock::Instance());
+  Result<std::unique_ptr<server::App>> app = server::App::Start(options, &RealClock::Instance());
   if (!app.ok()) return PrintError(app.status());
   (*app)->StopOnSignals();
   spdlog::info("wott-server listening on {} (port {}), registry {}, device lifetime {}",
-               flags.listen, (*app)->port(), options.db, FormatDuration(*lifetime));
+               flags.listen, (*app)->port(), store::RedactDatabaseUrl(options.db),
+               FormatDuration(*lifetime));
   (*app)->Wait();
   spdlog::info("wott-server stopped");
   return 0;
@@ -52,11 +53,13 @@ void AddServeCommand(CLI::App& app, GlobalFlags& global) {
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTPS API (until SIGTERM or SIGINT)");
   serve->add_option("--listen", flags->listen, "HOST:PORT to listen on (env WOTT_LISTEN)")
       ->capture_default_str();
-  serve->add_option("--device-lifetime", flags->device_lifetime,
-                    "Lifetime of device certificates (e.g. 7d, 24h)")
+  serve
+      ->add_option("--device-lifetime", flags->device_lifetime,
+                   "Lifetime of device certificates (e.g. 7d, 24h)")
       ->capture_default_str();
-  serve->add_option("--recovery-grace", flags->recovery_grace,
-                    "How long after expiry a device may recover with its recovery token")
+  serve
+      ->add_option("--recovery-grace", flags->recovery_grace,
+                   "How long after expiry a device may recover with its recovery token")
       ->capture_default_str();
   serve->add_option("--workers", flags->workers, "Threads that sign and talk to the registry")
       ->check(CLI::Range(1, 256))

@@ -1,0 +1,285 @@
+#include "cmd/wott-server/db_dump_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace wott::cmd {
+namespace {
+
+using nlohmann::json;
+using store::FromUnixSeconds;
+using store::ToUnixSeconds;
+
+constexpr int kFormatVersion = 1;
+
+json Time(TimePoint t) { return ToUnixSeconds(t); }
+json OptionalTime(const std::optional<TimePoint>& t) {
+  return t ? json(ToUnixSeconds(*t)) : json();
+}
+json OptionalReason(const std::optional<store::RevocationReason>& r) {
+  return r ? json(static_cast<int>(*r)) : json();
+}
+
+// Reads typed fields from one line's object; the first problem is kept in `status`.
+class Fields {
+ public:
+  explicit Fields(const json& object) : object_(object) {}
+
+  std::string String(const char* key) {
+    const json* v = Find(key);
+    if (v && !v->is_string()) Fail(key, "a string");
+    return v && v->is_string() ? v->get<std::string>() : std::string();
+  }
+  int64_t Int(const char* key) {
+    const json* v = Find(key);
+    if (v && !v->is_number_integer()) Fail(key, "an integer");
+    return v && v->is_number_integer() ? v->get<int64_t>() : 0;
+  }
+  TimePoint Time(const char* key) { return FromUnixSeconds(Int(key)); }
+  std::optional<TimePoint> OptionalTime(const char* key) {
+    if (IsNull(key)) return std::nullopt;
+    return Time(key);
+  }
+  std::optional<store::RevocationReason> OptionalReason(const char* key) {
+    if (IsNull(key)) return std::nullopt;
+    int64_t code = Int(key);
+    std::optional<store::RevocationReason> reason =
+        store::RevocationReasonFromCode(static_cast<int>(code));
+    if (!reason) Fail(key, "a revocation reason code");
+    return reason;
+  }
+  std::map<std::string, std::string> Map(const char* key) {
+    std::map<std::string, std::string> out;
+    const json* v = Find(key);
+    if (!v) return out;
+    if (!v->is_object()) {
+      Fail(key, "an object of strings");
+      return out;
+    }
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      if (!it.value().is_string()) {
+        Fail(key, "an object of strings");
+        return out;
+      }
+      out.emplace(it.key(), it.value().get<std::string>());
+    }
+    return out;
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  bool IsNull(const char* key) {
+    auto it = object_.find(key);
+    return it != object_.end() && it->is_null();
+  }
+  const json* Find(const char* key) {
+    auto it = object_.find(key);
+    if (it == object_.end()) {
+      if (status_.ok()) status_ = InvalidArgument(std::string("missing field \"") + key + "\"");
+      return nullptr;
+    }
+    return &*it;
+  }
+  void Fail(const char* key, const char* what) {
+    if (status_.ok())
+      status_ = InvalidArgument(std::string("field \"") + key + "\" must be " + what);
+  }
+
+  const json& object_;
+  Status status_;
+};
+
+json Line(const store::EnrollmentTokenRecord& t) {
+  return {{"type", "enrollment_token"},
+          {"id", t.id},
+          {"token_hash", t.token_hash},
+          {"description", t.description},
+          {"max_uses", t.max_uses},
+          {"uses_left", t.uses_left},
+          {"created_at", Time(t.created_at)},
+          {"expires_at", Time(t.expires_at)},
+          {"revoked_at", OptionalTime(t.revoked_at)},
+          {"tags", t.tags},
+          {"created_by", t.created_by}};
+}
+
+json Line(const store::ApiTokenRecord& a) {
+  return {{"type", "api_token"},
+          {"id", a.id},
+          {"name", a.name},
+          {"token_hash", a.token_hash},
+          {"created_at", Time(a.created_at)},
+          {"expires_at", OptionalTime(a.expires_at)},
+          {"revoked_at", OptionalTime(a.revoked_at)},
+          {"created_by", a.created_by}};
+}
+
+json Line(const store::DeviceRecord& d) {
+  return {{"type", "device"},
+          {"id", d.id},
+          {"name", d.name},
+          {"status", std::string(store::DeviceStatusName(d.status))},
+          {"tags", d.tags},
+          {"metadata", d.metadata},
+          {"created_at", Time(d.created_at)},
+          {"last_seen", OptionalTime(d.last_seen)},
+          {"agent_version", d.agent.agent_version},
+          {"os", d.agent.os},
+          {"hostname", d.agent.hostname},
+          {"uptime_seconds", d.agent.uptime_seconds},
+          {"enrollment_token_id", d.enrollment_token_id},
+          {"current_serial", d.current_serial},
+          {"current_not_after", Time(d.current_not_after)},
+          {"revoked_at", OptionalTime(d.revoked_at)},
+          {"revocation_reason", OptionalReason(d.revocation_reason)}};
+}
+
+json Line(const store::CertificateRecord& c) {
+  return {{"type", "certificate"},
+          {"serial", c.serial},
+          {"device_id", c.device_id},
+          {"not_before", Time(c.not_before)},
+          {"not_after", Time(c.not_after)},
+          {"fingerprint", c.fingerprint},
+          {"pem", c.pem},
+          {"issued_at", Time(c.issued_at)},
+          {"revoked_at", OptionalTime(c.revoked_at)},
+          {"revocation_reason", OptionalReason(c.revocation_reason)}};
+}
+
+json Line(const store::Event& e) {
+  return {{"type", "event"},    {"id", e.id},           {"time", Time(e.time)}, {"actor", e.actor},
+          {"action", e.action}, {"subject", e.subject}, {"detail", e.detail}};
+}
+
+Status ParseLine(const json& object, const std::string& type, store::RegistryDump& dump) {
+  Fields f(object);
+  if (type == "enrollment_token") {
+    store::EnrollmentTokenRecord& t = dump.enrollment_tokens.emplace_back();
+    t.id = f.String("id");
+    t.token_hash = f.String("token_hash");
+    t.description = f.String("description");
+    t.max_uses = f.Int("max_uses");
+    t.uses_left = f.Int("uses_left");
+    t.created_at = f.Time("created_at");
+    t.expires_at = f.Time("expires_at");
+    t.revoked_at = f.OptionalTime("revoked_at");
+    t.tags = f.Map("tags");
+    t.created_by = f.String("created_by");
+  } else if (type == "api_token") {
+    store::ApiTokenRecord& a = dump.api_tokens.emplace_back();
+    a.id = f.String("id");
+    a.name = f.String("name");
+    a.token_hash = f.String("token_hash");
+    a.created_at = f.Time("created_at");
+    a.expires_at = f.OptionalTime("expires_at");
+    a.revoked_at = f.OptionalTime("revoked_at");
+    a.created_by = f.String("created_by");
+  } else if (type == "device") {
+    store::DeviceRecord& d = dump.devices.emplace_back();
+    d.id = f.String("id");
+    d.name = f.String("name");
+    Result<store::DeviceStatus> status = store::ParseDeviceStatus(f.String("status"));
+    if (!status.ok() && f.status().ok()) return status.status();
+    if (status.ok()) d.status = *status;
+    d.tags = f.Map("tags");
+    d.metadata = f.Map("metadata");
+    d.created_at = f.Time("created_at");
+    d.last_seen = f.OptionalTime("last_seen");
+    d.agent.agent_version = f.String("agent_version");
+    d.agent.os = f.String("os");
+    d.agent.hostname = f.String("hostname");
+    d.agent.uptime_seconds = f.Int("uptime_seconds");
+    d.enrollment_token_id = f.String("enrollment_token_id");
+    d.current_serial = f.String("current_serial");
+    d.current_not_after = f.Time("current_not_after");
+    d.revoked_at = f.OptionalTime("revoked_at");
+    d.revocation_reason = f.OptionalReason("revocation_reason");
+  } else if (type == "certificate") {
+    store::CertificateRecord& c = dump.certificates.emplace_back();
+    c.serial = f.String("serial");
+    c.device_id = f.String("device_id");
+    c.not_before = f.Time("not_before");
+    c.not_after = f.Time("not_after");
+    c.fingerprint = f.String("fingerprint");
+    c.pem = f.String("pem");
+    c.issued_at = f.Time("issued_at");
+    c.revoked_at = f.OptionalTime("revoked_at");
+    c.revocation_reason = f.OptionalReason("revocation_reason");
+  } else if (type == "event") {
+    store::Event& e = dump.events.emplace_back();
+    e.id = f.Int("id");
+    e.time = f.Time("time");
+    e.actor = f.String("actor");
+    e.action = f.String("action");
+    e.subject = f.String("subject");
+    e.detail = f.String("detail");
+  } else if (type == "crl_number") {
+    dump.crl_number = f.Int("value");
+  } else {
+    return InvalidArgument("unknown record type \"" + type.substr(0, 32) + "\"");
+  }
+  return f.status();
+}
+
+}  // namespace
+
+std::string RegistryDumpToJsonLines(const store::RegistryDump& dump) {
+  std::string out;
+  auto add = [&](const json& line) {
+    out += line.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += '\n';
+  };
+  add({{"type", "wott-registry-dump"}, {"version", kFormatVersion}});
+  for (const auto& t : dump.enrollment_tokens) add(Line(t));
+  for (const auto& a : dump.api_tokens) add(Line(a));
+  for (const auto& d : dump.devices) add(Line(d));
+  for (const auto& c : dump.certificates) add(Line(c));
+  for (const auto& e : dump.events) add(Line(e));
+  add({{"type", "crl_number"}, {"value", dump.crl_number}});
+  return out;
+}
+
+Result<store::RegistryDump> RegistryDumpFromJsonLines(std::string_view text) {
+  store::RegistryDump dump;
+  bool header = false;
+  size_t number = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++number;
+    if (line.empty()) continue;
+    const std::string where = "line " + std::to_string(number);
+    json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded() || !object.is_object()) {
+      return InvalidArgument(where + ": not a JSON object");
+    }
+    auto type = object.find("type");
+    if (type == object.end() || !type->is_string()) {
+      return InvalidArgument(where + ": missing \"type\"");
+    }
+    const std::string kind = type->get<std::string>();
+    if (kind == "wott-registry-dump") {
+      if (header || number != 1) return InvalidArgument(where + ": unexpected dump header");
+      auto version = object.find("version");
+      if (version == object.end() || !version->is_number_integer()) {
+        return InvalidArgument(where + ": the header has no version");
+      }
+      if (version->get<int64_t>() != kFormatVersion) {
+        return FailedPrecondition(
+            "the dump has format version " + std::to_string(version->get<int64_t>()) +
+            "; this wott-server reads version " + std::to_string(kFormatVersion));
+      }
+      header = true;
+      continue;
+    }
+    if (!header) return InvalidArgument("not a wott registry dump (no header line)");
+    if (Status s = ParseLine(object, kind, dump); !s.ok()) {
+      return InvalidArgument(where + " (" + kind.substr(0, 32) + "): " + s.message());
+    }
+  }
+  if (!header) return InvalidArgument("not a wott registry dump (empty file)");
+  return dump;
+}
+
+}  // namespace wott::cmd

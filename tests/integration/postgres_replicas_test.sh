@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Two wott-server replicas (same CA dir) on one PostgreSQL database: enroll on one, renew on
+# the other; a 10-use token raced by 40 enrollments across both gives exactly 10
+# certificates; a revocation on one is refused at once on the other and shows in its CRL and
+# OCSP; db export from SQLite + db import into PostgreSQL keeps every device and certificate.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/postgres_lib.sh"
+SERVER2_PID=""
+on_exit() {
+  if [ -n "$SERVER2_PID" ]; then kill "$SERVER2_PID" 2>/dev/null || true; wait "$SERVER2_PID" 2>/dev/null || true; fi
+  stop_postgres
+  cleanup
+}
+trap on_exit EXIT
+
+start_postgres
+PG_URL=$(new_pg_database wott)
+export WOTT_DB=$PG_URL  # every wott command and both replicas use it
+
+# Replica 1 through lib.sh (it also makes the CA), replica 2 on the same data dir.
+start_server --workers 8
+URL1=$URL
+"$SERVER_BIN" --data-dir "$DATA" serve --listen 127.0.0.1:0 --workers 8 >"$WORK/server2.log" 2>&1 &
+SERVER2_PID=$!
+PORT2=""
+for _ in $(seq 1 100); do
+  PORT2=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$WORK/server2.log" | head -1)
+  [ -n "$PORT2" ] && break
+  sleep 0.1
+done
+[ -n "$PORT2" ] || { cat "$WORK/server2.log"; echo "replica 2 did not start"; exit 1; }
+URL2="https://localhost:$PORT2"
+check "the password-free URL is logged, the registry is PostgreSQL" \
+  grep -q "registry postgresql://postgres@127.0.0.1:$PG_PORT/wott" "$WORK/server2.log"
+
+# --- enroll on replica 1, renew on replica 2 ---
+T=$(wott token create --uses 2 2>/dev/null)
+URL=$URL1
+expect_eq "enroll on replica 1" "$(enroll dev "$T")" 201
+ID=$(json_field dev.json device_id)
+URL=$URL2
+expect_eq "renew on replica 2" "$(renew dev)" 200
+expect_eq "same device" "$(json_field dev.renewed.json device_id)" "$ID"
+check "renewed chain verifies" \
+  openssl verify -CAfile "$CA" -untrusted "$DATA/ca/intermediate.crt" "$WORK/dev.crt"
+expect_eq "a second device enrolls on replica 2" "$(enroll other "$T")" 201
+expect_eq "the 2-use token is used up on replica 1 too" "$(URL=$URL1 enroll third "$T")" 403
+
+# --- a 10-use token raced by 40 enrollments across both replicas ---
+T10=$(wott token create --uses 10 2>/dev/null)
+for i in $(seq 1 40); do
+  new_csr "r$i"
+  jq -n --arg t "$T10" --rawfile c "$WORK/r$i.csr" '{token:$t, csr:$c}' >"$WORK/r$i.req"
+done
+seq 1 40 | xargs -P 40 -I{} bash -c 'u=$([ $(({} % 2)) = 0 ] && echo "$0" || echo "$1");
+  curl -s --max-time 60 --cacert "$2" -o /dev/null -w "%{http_code}\n" \
+    -H "Content-Type: application/json" --data-binary "@$3/r{}.req" "$u/v1/enroll"' \
+  "$URL1" "$URL2" "$CA" "$WORK" >"$WORK/codes"
+expect_eq "exactly ten 201 across both replicas" "$(grep -c '^201$' "$WORK/codes")" 10
+expect_eq "thirty 403" "$(grep -c '^403$' "$WORK/codes")" 30
+expect_eq "the registry holds 12 devices" \
+  "$(wott device list --limit 1000 --json | jq '.total')" 12
+expect_eq "the 10-use token has no uses left" \
+  "$(wott token list --all --json | jq -r --arg id "${T10%%.*}" '.[] | select(.id == $id) | .uses_left')" 0
+
+# --- revoke on replica 1: refused on replica 2, in its CRL and OCSP at once ---
+INTER="$DATA/ca/intermediate.crt"
+SERIAL=$(json_field dev.renewed.json serial)
+curl -sS --cacert "$CA" "$URL2/v1/crl" -o "$WORK/crl-before.der"  # replica 2 caches a CRL
+crl=$(openssl crl -inform DER -in "$WORK/crl-before.der" -noout -text 2>&1)
+check "before: the serial is not in replica 2's CRL" bash -c "! grep -qi 'Serial Number: $SERIAL' <<<'$crl'"
+ADMIN=$(wott api-token create it --json 2>/dev/null | jq -r .token)
+revoked=$(URL=$URL1 http POST "/v1/admin/devices/$ID/revoke" -H "Authorization: Bearer $ADMIN" \
+  -H 'Content-Type: application/json' --data '{"reason":"key_compromise"}')
+expect_eq "revoke through replica 1's admin API" "${revoked%% *}" 200
+URL=$URL2
+expect_eq "renewal refused on replica 2" "$(renew dev)" 403
+curl -sS --cacert "$CA" "$URL2/v1/crl" -o "$WORK/crl.der"
+crl=$(openssl crl -inform DER -in "$WORK/crl.der" -CAfile <(cat "$INTER" "$CA") -noout -text 2>&1)
+expect_contains "replica 2's CRL verifies" "$crl" "verify OK"
+expect_contains "replica 2's CRL lists the serial at once" "$crl" "Serial Number: ${SERIAL^^}"
+verdict=$(openssl ocsp -issuer "$INTER" -cert "$WORK/dev.crt" -url "$URL2/v1/ocsp" -CAfile "$CA" \
+  -verify_other "$INTER" 2>&1 || true)
+expect_contains "replica 2's OCSP says revoked" "$verdict" ": revoked"
+expect_contains "OCSP for the other device on replica 1 says good" \
+  "$(openssl ocsp -issuer "$INTER" -cert "$WORK/other.crt" -url "$URL1/v1/ocsp" -CAfile "$CA" \
+    -verify_other "$INTER" 2>&1 || true)" ": good"
+
+# --- SQLite -> PostgreSQL: db export + db import keep every device and certificate ---
+kill "$SERVER2_PID"; wait "$SERVER2_PID" 2>/dev/null || true; SERVER2_PID=""
+stop_server
+unset WOTT_DB
+DATA_SQL="$WORK/sqlite-data"
+sq() { "$SERVER_BIN" --data-dir "$DATA_SQL" "$@"; }
+sq init --san localhost --san 127.0.0.1 >/dev/null
+"$SERVER_BIN" --data-dir "$DATA_SQL" serve --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
+  [ -n "$PORT" ] && break
+  sleep 0.1
+done
+URL="https://localhost:$PORT"
+CA="$DATA_SQL/ca/root.crt"
+TS=$(sq token create --uses 5 --tag site=lab 2>/dev/null)
+for n in s1 s2 s3 s4; do enroll "$n" "$TS" >/dev/null; done
+expect_eq "renew one SQLite device" "$(renew s1)" 200
+sq device revoke "$(json_field s2.json device_id)" --reason superseded >/dev/null
+stop_server
+check "db export from SQLite" sq db export --out "$WORK/registry.jsonl"
+expect_eq "the export is owner-only" "$(stat -c %a "$WORK/registry.jsonl")" 600
+PG2=$(new_pg_database moved)
+check "db import into PostgreSQL" sq db import --in "$WORK/registry.jsonl" --db "$PG2"
+list() { "$SERVER_BIN" --data-dir "$DATA_SQL" "$@" device list --sort id --order asc --limit 1000 --json; }
+before=$(list | jq -S .)
+after=$(list --db "$PG2" | jq -S .)
+expect_eq "device list --json is identical after the move" "$after" "$before"
+expect_eq "4 devices moved" "$(jq .total <<<"$after")" 4
+certs() {
+  for id in $(jq -r '.devices[].id' <<<"$before"); do
+    "$SERVER_BIN" --data-dir "$DATA_SQL" "$@" device show "$id" --json | jq -S -c .
+  done
+}
+expect_eq "every device's certificate history is identical" "$(certs --db "$PG2")" "$(certs)"
+check "a second import into the same database is refused" \
+  bash -c "! '$SERVER_BIN' db import --in '$WORK/registry.jsonl' --db '$PG2' 2>'$WORK/again.err'"
+expect_contains "with a clear message" "$(cat "$WORK/again.err")" "not empty"
+echo '{"type":"wott-registry-dump","version":1}
+{"type":"device","id":"zz"' >"$WORK/bad.jsonl"
+PG3=$(new_pg_database broken)
+check "a malformed dump is refused" \
+  bash -c "! '$SERVER_BIN' db import --in '$WORK/bad.jsonl' --db '$PG3' 2>'$WORK/bad.err'"
+expect_contains "naming the line" "$(cat "$WORK/bad.err")" "line 2"
+expect_eq "and nothing was written" "$(list --db "$PG3" 2>/dev/null | jq .total)" 0
+finish
