@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "store/migrations/sqlite_migrations.h"
@@ -104,6 +106,15 @@ Result<ReaderPool::Lease> ReaderPool::Acquire() {
     return status;
   }
   return Lease(this, std::move(*connection));
+}
+
+size_t SqliteStore::MaxWriteBatch() {
+  const char* env = std::getenv("WOTT_SQLITE_MAX_WRITE_BATCH");
+  if (env == nullptr || *env == '\0') return kMaxWriteBatch;
+  char* end = nullptr;
+  long value = std::strtol(env, &end, 10);
+  if (*end != '\0' || value < 1) return kMaxWriteBatch;
+  return std::min(static_cast<size_t>(value), kMaxWriteBatch);
 }
 
 void ReaderPool::Release(std::unique_ptr<Connection> connection) {

@@ -1,7 +1,9 @@
 // The SQLite backend of store::Store: one database file in WAL mode. One writer connection
-// behind a mutex runs every change as a BEGIN IMMEDIATE transaction (so other processes on
-// the same file wait up to busy_timeout); reads run on a small pool of reader connections,
-// each in its own snapshot, concurrently with the writer. Thread-safe: see store.h.
+// runs every change in a BEGIN IMMEDIATE transaction (so other processes on the same file
+// wait up to busy_timeout); concurrent changes share one transaction and one fsync (group
+// commit, each in its own savepoint: see sqlite/group_commit.h); reads run on a small pool
+// of reader connections, each in its own snapshot, concurrently with the writer.
+// Thread-safe: see store.h.
 #ifndef WOTT_STORE_SQLITE_SQLITE_STORE_H_
 #define WOTT_STORE_SQLITE_SQLITE_STORE_H_
 
