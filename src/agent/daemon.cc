@@ -83,12 +83,19 @@ class Daemon {
     return 1;
   }
 
-  // Takes `identity` as current and schedules its renewal.
-  void Adopt(Identity identity) {
+  // Takes `identity` as current and schedules its renewal. After a renewal, a certificate
+  // that is already due (a server with very short lifetimes) is renewed halfway through
+  // its remaining time instead, so the daemon never renews in a tight loop.
+  void Adopt(Identity identity, bool just_renewed = false) {
     identity_ = std::move(identity);
     failures_ = 0;
     renew_at_ = RenewalTime(identity_.info.renew_after, identity_.info.not_after, RandomUnit(),
                             options_.schedule);
+    const TimePoint now = clock_.Now();
+    if (just_renewed && renew_at_ <= now) {
+      renew_at_ =
+          now + std::max<Duration>(std::chrono::seconds(1), (identity_.info.not_after - now) / 2);
+    }
   }
 
   // Picks up a renewal done by someone else (a manual `wott-agent renew`).
@@ -117,7 +124,7 @@ class Daemon {
                     result.status().message(), FormatRfc3339(renew_at_));
       return;
     }
-    Adopt(std::move(result->identity));
+    Adopt(std::move(result->identity), /*just_renewed=*/true);
     std::vector<std::string> hooks = config_.on_renew;
     hooks.insert(hooks.end(), options_.extra_on_renew.begin(), options_.extra_on_renew.end());
     RunHooks(hooks, HookEnv{identity_.info.device_id, paths_.certs.string()},

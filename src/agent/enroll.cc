@@ -1,8 +1,11 @@
 #include "agent/enroll.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "agent/ca_pin.h"
@@ -22,6 +25,11 @@ struct Trust {
   std::string bundle;
   std::string fingerprint;
 };
+
+// Removes the directories a failed enrollment created (innermost first; only if empty).
+void RemoveCreated(const std::vector<std::filesystem::path>& created) {
+  for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());
+}
 
 Result<Trust> EstablishTrust(const EnrollOptions& options) {
   if (options.ca_fingerprint.empty() == options.ca_file.empty()) {
@@ -44,38 +52,36 @@ Result<Trust> EstablishTrust(const EnrollOptions& options) {
   return trust;
 }
 
-// Fails early (before the token is spent) when DIR/certs cannot be written.
-Status PrepareDirectory(const AgentPaths& paths) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(paths.dir, ec))
-    RETURN_IF_ERROR(MakeDirectory(paths.dir, 0700));
-  if (!std::filesystem::is_directory(paths.certs, ec)) {
-    RETURN_IF_ERROR(MakeDirectory(paths.certs, 0755));
+// Fails early (before the token is spent) when DIR/certs cannot be written. Returns the
+// directories it created, so a failed enrollment can remove them again.
+Result<std::vector<std::filesystem::path>> PrepareDirectory(const AgentPaths& paths) {
+  std::vector<std::filesystem::path> created;
+  auto fail = [&created](Status s) {
+    RemoveCreated(created);
+    return s;
+  };
+  for (const auto& [dir, mode] : {std::pair{paths.dir, 0700}, std::pair{paths.certs, 0755}}) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) continue;
+    if (std::filesystem::exists(dir, ec)) {
+      return fail(FailedPrecondition(dir.string() + " exists and is not a directory"));
+    }
+    if (::mkdir(dir.c_str(), static_cast<mode_t>(mode)) != 0) {
+      std::string message = "cannot create directory " + dir.string() + ": " + std::strerror(errno);
+      return fail(errno == ENOENT ? NotFound(message) : PermissionDenied(message));
+    }
+    created.push_back(dir);
   }
   std::filesystem::path probe = paths.certs / ".write-test";
-  RETURN_IF_ERROR(WriteFileAtomically(probe, "", 0600));
+  if (Status s = WriteFileAtomically(probe, "", 0600); !s.ok()) return fail(s);
   ::unlink(probe.c_str());
-  return Status::Ok();
+  return created;
 }
 
-}  // namespace
-
-Result<Identity> Enroll(const AgentPaths& paths, const EnrollOptions& options) {
-  if (options.token.empty()) return InvalidArgument("--token is required");
-  Result<net::HttpsUrl> url = net::ParseHttpsUrl(options.server_url);
-  if (!url.ok()) return url.status().WithContext("--server");
+// The enrollment proper, once trust is established and DIR is writable.
+Result<Identity> EnrollPrepared(const AgentPaths& paths, const EnrollOptions& options,
+                                const Trust& trust) {
   CertFiles certs(paths.certs);
-  if (!options.force) {
-    Result<std::optional<uint64_t>> current = certs.CurrentGeneration();
-    if (!current.ok() || current->has_value()) {
-      Result<Identity> id = LoadIdentity(certs);
-      std::string who = id.ok() ? " as " + id->info.device_id : "";
-      return AlreadyExists("already enrolled" + who + " in " + paths.dir.string() +
-                           " (use --force to enroll again as a new device)");
-    }
-  }
-  ASSIGN_OR_RETURN(Trust trust, EstablishTrust(options));
-  RETURN_IF_ERROR(PrepareDirectory(paths));
   ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(paths.lock));
   RETURN_IF_ERROR(certs.RemoveLeftovers());
 
@@ -110,6 +116,32 @@ Result<Identity> Enroll(const AgentPaths& paths, const EnrollOptions& options) {
   spdlog::debug("installed generation {}", generation);
   RETURN_IF_ERROR(SaveAgentState(paths, AgentState{}));
   return LoadIdentity(certs);
+}
+
+}  // namespace
+
+Result<Identity> Enroll(const AgentPaths& paths, const EnrollOptions& options) {
+  if (options.token.empty()) return InvalidArgument("--token is required");
+  Result<net::HttpsUrl> url = net::ParseHttpsUrl(options.server_url);
+  if (!url.ok()) return url.status().WithContext("--server");
+  CertFiles certs(paths.certs);
+  if (!options.force) {
+    Result<std::optional<uint64_t>> current = certs.CurrentGeneration();
+    if (!current.ok() || current->has_value()) {
+      Result<Identity> id = LoadIdentity(certs);
+      std::string who = id.ok() ? " as " + id->info.device_id : "";
+      return AlreadyExists("already enrolled" + who + " in " + paths.dir.string() +
+                           " (use --force to enroll again as a new device)");
+    }
+  }
+  ASSIGN_OR_RETURN(Trust trust, EstablishTrust(options));
+  ASSIGN_OR_RETURN(std::vector<std::filesystem::path> created, PrepareDirectory(paths));
+  Result<Identity> id = EnrollPrepared(paths, options, trust);
+  if (!id.ok() && !created.empty()) {
+    ::unlink(paths.lock.c_str());  // ours: the directory held no identity before
+    RemoveCreated(created);
+  }
+  return id;
 }
 
 }  // namespace wott::agent

@@ -108,3 +108,28 @@ renew() {
 }
 
 json_field() { jq -r ".$2" "$WORK/$1"; }
+
+# --- wott-agent -------------------------------------------------------------------------
+AGENT_BIN="$WOTT_BUILD_DIR/cmd/wott-agent/wott-agent"
+# agent DIR ARGS...: runs wott-agent on the device directory DIR.
+agent() { local dir=$1; shift; "$AGENT_BIN" --dir "$dir" "$@"; }
+# enroll_agent DIR [enroll flags...]: enrolls DIR with a fresh single-use token, pinning the
+# root by fingerprint. Output goes to DIR.enroll.log; returns the agent's exit code.
+enroll_agent() {
+  local dir=$1; shift
+  local token; token=$(wott token create 2>/dev/null)
+  agent "$dir" enroll --server "$URL" --token "$token" \
+    --ca-fingerprint "$(wott ca show --fingerprint)" "$@" >"$dir.enroll.log" 2>&1
+}
+# cert_set_ok CERTS_DIR: the four files are there, the key matches the certificate,
+# combined.pem is that chain + key, and the chain verifies with ca.crt.
+cert_set_ok() {
+  local d=$1
+  [ -s "$d/ca.crt" ] && [ -s "$d/client.crt" ] && [ -s "$d/client.key" ] && [ -s "$d/combined.pem" ] &&
+    [ "$(openssl x509 -in "$d/client.crt" -noout -pubkey 2>/dev/null)" = \
+      "$(openssl pkey -in "$d/client.key" -pubout 2>/dev/null)" ] &&
+    [ "$(cat "$d/client.crt" "$d/client.key")" = "$(cat "$d/combined.pem")" ] &&
+    openssl verify -CAfile "$d/ca.crt" -untrusted "$d/client.crt" "$d/client.crt" >/dev/null 2>&1
+}
+# quiet COMMAND...: runs the command with its stdout discarded (for `check`).
+quiet() { "$@" >/dev/null; }
