@@ -225,8 +225,14 @@ Status ReplaceMap(Connection& db, MapTable table, std::string_view owner_id,
     ASSIGN_OR_RETURN(Statement remove, db.Prepare(sql.remove));
     RETURN_IF_ERROR(remove.Bind(owner_id).Run());
   }
+  return InsertMap(db, table, owner_id, map);
+}
+
+Status InsertMap(Connection& db, MapTable table, std::string_view owner_id,
+                 const std::map<std::string, std::string>& map) {
+  const char* sql = SqlFor(table).insert;
   for (const auto& [key, value] : map) {
-    ASSIGN_OR_RETURN(Statement insert, db.Prepare(sql.insert));
+    ASSIGN_OR_RETURN(Statement insert, db.Prepare(sql));
     RETURN_IF_ERROR(insert.Bind(owner_id, key, value).Run());
   }
   return Status::Ok();

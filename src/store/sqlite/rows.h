@@ -48,6 +48,10 @@ enum class MapTable { kDeviceTags, kDeviceMetadata, kTokenTags };
 Status ReplaceMap(Connection& db, MapTable table, std::string_view owner_id,
                   const std::map<std::string, std::string>& map);
 
+// Inserts `map` as rows of `table` owned by `owner_id`, which has none yet.
+Status InsertMap(Connection& db, MapTable table, std::string_view owner_id,
+                 const std::map<std::string, std::string>& map);
+
 // Appends `event` and returns its id.
 Result<int64_t> InsertEvent(Connection& db, const Event& event);
 

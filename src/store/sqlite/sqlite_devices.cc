@@ -9,19 +9,13 @@
 namespace wott::store::sqlite {
 namespace {
 
-// The uniqueness checks before recording `certificate`: its serial is new, and the
-// recovery hash (when given) is held by no device other than `owner_id`.
-Status CheckNewCertificate(Connection& db, const CertificateRecord& certificate,
-                           std::string_view recovery_hash, std::string_view owner_id) {
-  ASSIGN_OR_RETURN(bool serial_taken,
-                   Exists(db, "SELECT 1 FROM certificates WHERE serial = ?", certificate.serial));
-  if (serial_taken) return AlreadyExists("a certificate with this serial exists");
-  if (recovery_hash.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT 1 FROM devices "
-                                              "WHERE recovery_token_hash = ? AND id != ?"));
-  ASSIGN_OR_RETURN(bool recovery_taken, stmt.Bind(recovery_hash, owner_id).Step());
-  if (recovery_taken) return AlreadyExists("this recovery token is already in use");
-  return Status::Ok();
+// Taken device IDs, serials and recovery hashes are refused by the schema's unique
+// constraints rather than by a SELECT before each insert (three statements fewer per
+// issuance); this names what was taken. The caller's transaction (or savepoint) then undoes
+// the operation's earlier changes, e.g. the token use.
+Status Taken(Status status, const char* what) {
+  if (status.code() != StatusCode::kAlreadyExists) return status;
+  return AlreadyExists(what, status.detail());
 }
 
 Status InsertCertificate(Connection& db, const CertificateRecord& c, TimePoint now) {
@@ -29,10 +23,11 @@ Status InsertCertificate(Connection& db, const CertificateRecord& c, TimePoint n
                    db.Prepare("INSERT INTO certificates (serial, device_id, not_before, "
                               "not_after, fingerprint, pem, issued_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?)"));
-  return insert
-      .Bind(c.serial, c.device_id, ToUnixSeconds(c.not_before), ToUnixSeconds(c.not_after),
-            c.fingerprint, c.pem, ToUnixSeconds(now))
-      .Run();
+  return Taken(insert
+                   .Bind(c.serial, c.device_id, ToUnixSeconds(c.not_before),
+                         ToUnixSeconds(c.not_after), c.fingerprint, c.pem, ToUnixSeconds(now))
+                   .Run(),
+               "a certificate with this serial exists");
 }
 
 // Records `c` for an existing device and makes it current; rotates the recovery hash.
@@ -42,7 +37,15 @@ Status RecordCertificate(Connection& db, const CertificateRecord& c, std::string
   ASSIGN_OR_RETURN(Statement update,
                    db.Prepare("UPDATE devices SET current_serial = ?, cert_not_after = ?, "
                               "recovery_token_hash = NULLIF(?, '') WHERE id = ?"));
-  return update.Bind(c.serial, ToUnixSeconds(c.not_after), recovery_hash, c.device_id).Run();
+  return Taken(update.Bind(c.serial, ToUnixSeconds(c.not_after), recovery_hash, c.device_id).Run(),
+               "this recovery token is already in use");
+}
+
+// `device` as it is after RecordCertificate(c), without reading it back.
+DeviceRecord WithCurrentCertificate(DeviceRecord device, const CertificateRecord& c) {
+  device.current_serial = c.serial;
+  device.current_not_after = FromUnixSeconds(ToUnixSeconds(c.not_after));  // stored in seconds
+  return device;
 }
 
 Result<DeviceRecord> MustLoadDevice(Connection& db, std::string_view id) {
@@ -158,10 +161,6 @@ Result<DeviceRecord> SqliteStore::EnrollDevice(std::string_view token_hash, cons
     ASSIGN_OR_RETURN(std::optional<EnrollmentTokenRecord> token, LoadTokenByHash(db, token_hash));
     if (!token) return UnknownEnrollmentToken();
     RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));
-    ASSIGN_OR_RETURN(bool device_taken,
-                     Exists(db, "SELECT 1 FROM devices WHERE id = ?", device.id));
-    if (device_taken) return AlreadyExists("a device with this ID exists");
-    RETURN_IF_ERROR(CheckNewCertificate(db, certificate, recovery_token_hash, ""));
     {
       ASSIGN_OR_RETURN(Statement take, db.Prepare("UPDATE enrollment_tokens SET uses_left = "
                                                   "uses_left - 1 WHERE id = ? AND uses_left > 0"));
@@ -175,18 +174,29 @@ Result<DeviceRecord> SqliteStore::EnrollDevice(std::string_view token_hash, cons
                                   "enrollment_token_id, current_serial, cert_not_after, "
                                   "recovery_token_hash) "
                                   "VALUES (?, ?, 'active', ?, ?, ?, ?, NULLIF(?, ''))"));
-      RETURN_IF_ERROR(insert
-                          .Bind(device.id, device.name, ToUnixSeconds(now), token->id,
-                                certificate.serial, ToUnixSeconds(certificate.not_after),
-                                recovery_token_hash)
-                          .Run());
+      RETURN_IF_ERROR(
+          Taken(insert
+                    .Bind(device.id, device.name, ToUnixSeconds(now), token->id, certificate.serial,
+                          ToUnixSeconds(certificate.not_after), recovery_token_hash)
+                    .Run(),
+                "a device with this ID or recovery token exists"));
     }
-    RETURN_IF_ERROR(ReplaceMap(db, MapTable::kDeviceTags, device.id, token->tags));
-    RETURN_IF_ERROR(ReplaceMap(db, MapTable::kDeviceMetadata, device.id, device.metadata));
+    // A new device has no rows in the side tables yet: insert only.
+    RETURN_IF_ERROR(InsertMap(db, MapTable::kDeviceTags, device.id, token->tags));
+    RETURN_IF_ERROR(InsertMap(db, MapTable::kDeviceMetadata, device.id, device.metadata));
     RETURN_IF_ERROR(InsertCertificate(db, certificate, now));
     RETURN_IF_ERROR(InsertEvent(db, MakeEvent(now, "token:" + token->id, "device.enroll", device.id,
                                               "serial=" + certificate.serial)));
-    return MustLoadDevice(db, device.id);
+    // The new row, as LoadDevice would read it back (times in whole seconds).
+    DeviceRecord record;
+    record.id = device.id;
+    record.name = device.name;
+    record.status = DeviceStatus::kActive;
+    record.tags = std::move(token->tags);
+    record.metadata = device.metadata;
+    record.created_at = FromUnixSeconds(ToUnixSeconds(now));
+    record.enrollment_token_id = token->id;
+    return WithCurrentCertificate(std::move(record), certificate);
   });
 }
 
@@ -205,12 +215,11 @@ Result<DeviceRecord> SqliteStore::RenewDevice(std::string_view device_id,
     ASSIGN_OR_RETURN(std::optional<CertificateRecord> presented,
                      LoadCertificate(db, presented_serial));
     RETURN_IF_ERROR(CheckRenewalCertificate(presented ? &*presented : nullptr, device_id, now));
-    RETURN_IF_ERROR(CheckNewCertificate(db, certificate, new_recovery_token_hash, device_id));
     RETURN_IF_ERROR(RecordCertificate(db, certificate, new_recovery_token_hash, now));
     RETURN_IF_ERROR(InsertEvent(db, MakeEvent(now, "device:" + device.id, "device.renew", device.id,
                                               "serial=" + certificate.serial +
                                                   " previous=" + std::string(presented_serial))));
-    return MustLoadDevice(db, device_id);
+    return WithCurrentCertificate(std::move(device), certificate);
   });
 }
 
@@ -240,12 +249,11 @@ Result<DeviceRecord> SqliteStore::RecoverDevice(std::string_view recovery_token_
                      LoadCertificate(db, device->current_serial));
     if (!current) return Internal("registry database error", "current certificate missing");
     RETURN_IF_ERROR(CheckRecovery(*device, *current, grace, now));
-    RETURN_IF_ERROR(CheckNewCertificate(db, certificate, new_recovery_token_hash, device->id));
     RETURN_IF_ERROR(RecordCertificate(db, certificate, new_recovery_token_hash, now));
     RETURN_IF_ERROR(InsertEvent(
         db, MakeEvent(now, "device:" + device->id, "device.recover", device->id,
                       "serial=" + certificate.serial + " previous=" + device->current_serial)));
-    return MustLoadDevice(db, device->id);
+    return WithCurrentCertificate(std::move(*device), certificate);
   });
 }
 
