@@ -28,7 +28,9 @@ void AddPingCommand(CLI::App& app, AgentFlags& global) {
       global.exit_code = PrintError(answer.status(), global);
       return;
     }
-    std::cout << answer->body << "\n";
+    std::string_view body = answer->body;
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.remove_suffix(1);
+    std::cout << body << "\n";
   });
 }
 

@@ -42,10 +42,10 @@ Result<std::string> FetchPinnedCaBundle(std::string_view server_url, std::string
   options.insecure_skip_verify_for_pinning = true;  // checked against the pin below
   options.max_response_body = 1024 * 1024;
   ASSIGN_OR_RETURN(net::HttpsClient client, net::HttpsClient::Create(std::move(options)));
-  ASSIGN_OR_RETURN(net::HttpResponse response,
-                   client.Request("GET", Endpoint(server_url, "/v1/ca-bundle")));
-  if (response.status != 200) return ErrorFromResponse(response, "fetching the CA bundle");
-  nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+  Result<net::HttpResponse> response = client.Request("GET", Endpoint(server_url, "/v1/ca-bundle"));
+  if (!response.ok()) return response.status().WithContext("fetching the CA bundle");
+  if (response->status != 200) return ErrorFromResponse(*response, "fetching the CA bundle");
+  nlohmann::json j = nlohmann::json::parse(response->body, nullptr, false);
   if (!j.is_object() || !j.contains("ca_bundle") || !j["ca_bundle"].is_string()) {
     return InvalidArgument("the server's /v1/ca-bundle answer has no \"ca_bundle\"");
   }

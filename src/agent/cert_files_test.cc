@@ -184,6 +184,20 @@ TEST_F(CertFilesTest, FailedWriteLeavesTheCurrentSet) {
   EXPECT_EQ(Read(certs() / "client.crt"), good.client_chain);
 }
 
+TEST_F(CertFilesTest, FailedSwapRemovesTheNewGenerationAndKeepsTheCurrentSet) {
+  CertFiles files(certs());
+  CertSet good = NewSet();
+  ASSERT_TRUE(files.Install(good).ok());
+  // Something in the way of the temporary link (also fails for root, unlike permissions).
+  fs::create_directories(certs() / "..data.tmp-..data" / "blocker");
+  Status s = files.Install(NewSet()).status();
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(fs::read_symlink(certs() / "..data"), "..gen-1");
+  EXPECT_FALSE(fs::exists(certs() / "..gen-2"));
+  EXPECT_EQ(Read(certs() / "client.crt"), good.client_chain);
+  EXPECT_EQ(Read(certs() / "client.key"), good.client_key);
+}
+
 TEST(GenerationNameTest, ParsesOnlyCanonicalNames) {
   EXPECT_EQ(ParseGenerationName("..gen-1"), 1u);
   EXPECT_EQ(ParseGenerationName("..gen-42"), 42u);

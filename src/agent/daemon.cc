@@ -144,8 +144,10 @@ class Daemon {
       return;
     }
     spdlog::debug("heartbeat ok: {}", answer->body);
-    // The server may want an earlier renewal (e.g. after a CA change).
-    if (answer->renew_after && *answer->renew_after < renew_at_ && failures_ == 0) {
+    // The server may want an earlier renewal than it said at issuance (e.g. after a CA
+    // change); its usual renew_after is already scheduled, with jitter.
+    if (answer->renew_after && *answer->renew_after < identity_.info.renew_after &&
+        *answer->renew_after < renew_at_ && failures_ == 0) {
       renew_at_ = std::max(*answer->renew_after, clock_.Now());
       spdlog::info("the server asks for renewal from {}", FormatRfc3339(renew_at_));
     }
