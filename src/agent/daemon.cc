@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "agent/dir_lock.h"
 #include "agent/heartbeat.h"
 #include "agent/hooks.h"
 #include "agent/host_info.h"
@@ -54,6 +55,7 @@ class Daemon {
     Result<AgentConfig> config = LoadAgentConfig(paths_);
     if (!config.ok()) return Fail(config.status());
     config_ = std::move(*config);
+    RemoveCrashLeftovers();
     Result<Identity> identity = LoadIdentity(certs_);
     if (!identity.ok()) return Fail(identity.status());
     Adopt(std::move(*identity));
@@ -81,6 +83,13 @@ class Daemon {
   int Fail(const Status& s) {
     spdlog::error("wott-agent daemon cannot start: {}", s.message());
     return 1;
+  }
+
+  // A generation a crash left behind is removed at start-up (renewals also do it).
+  void RemoveCrashLeftovers() {
+    Result<DirLock> lock = DirLock::Acquire(paths_.lock);
+    Status s = lock.ok() ? certs_.RemoveLeftovers() : lock.status();
+    if (!s.ok()) spdlog::warn("cannot clean up {}: {}", paths_.certs.string(), s.message());
   }
 
   // Takes `identity` as current and schedules its renewal. After a renewal, a certificate

@@ -12,6 +12,8 @@ ID=$(agent "$D" whoami)
 s1=$(openssl x509 -in "$C/client.crt" -noout -serial)
 MARK=$WORK/renewed
 LOG=$WORK/daemon.log
+# What a crash during a renewal leaves: a newer, incomplete generation.
+mkdir "$C/..gen-99" && echo partial >"$C/..gen-99/client.crt"
 "$AGENT_BIN" --dir "$D" daemon --heartbeat-interval 2s --on-renew "echo \$WOTT_DEVICE_ID >> $MARK" \
   >"$LOG" 2>&1 &
 DPID=$!
@@ -24,6 +26,8 @@ wait_for() {
   for _ in $(seq 1 "$limit"); do "$@" && return 0; sleep 0.1; done
   return 1
 }
+check "the daemon removes a crash's leftover generation at start-up" wait_for 5 test ! -e "$C/..gen-99"
+check "... before its first renewal (not as part of one)" test ! -e "$MARK"
 check "the daemon renews on its own" wait_for 20 test -s "$MARK"
 expect_eq "the hook ran with the device ID" "$(head -1 "$MARK")" "$ID"
 check "the certificate changed" test "$(openssl x509 -in "$C/client.crt" -noout -serial)" != "$s1"

@@ -41,4 +41,20 @@ check "... leaving a complete set" cert_set_ok "$C"
 check "... and no crash leftovers (at most current + previous generation)" \
   test "$(ls -d "$C"/..gen-* | wc -l)" -le 2
 check "... and no temporary links" test -z "$(ls -A "$C" | grep tmp || true)"
+
+# A reader during renewals: each open() of combined.pem (one file, resolved through ..data
+# at once) shows one generation's chain and key, never a mix.
+( for _ in $(seq 1 30); do "$AGENT_BIN" --dir "$D" --log-level off renew --force >/dev/null 2>&1; done ) &
+RENEWER=$!
+reads=0 mixed=0
+while kill -0 "$RENEWER" 2>/dev/null; do
+  cp "$C/combined.pem" "$WORK/snap.pem"
+  reads=$((reads + 1))
+  [ "$(openssl x509 -in "$WORK/snap.pem" -noout -pubkey 2>/dev/null)" = \
+    "$(openssl pkey -in "$WORK/snap.pem" -pubout 2>/dev/null)" ] || mixed=$((mixed + 1))
+done
+wait "$RENEWER" || true
+echo "# $reads reads of combined.pem during 30 renewals"
+expect_eq "a concurrent reader never sees a chain and key from different generations" "$mixed" 0
+check "the reader read during the renewals" test "$reads" -gt 1
 finish
