@@ -39,8 +39,9 @@ net::HttpResponse HandleDeviceCertificate(CaService& ca, const net::HttpRequest&
 // POST /v1/ping {"agent_version"?, "hostname"?, "os"?, "uptime_seconds"?} over mTLS: the
 // agent's heartbeat. Records last_seen and the report (Store::TouchLastSeen, no event) and
 // answers {"device_id", "server_time", "not_after", "renew_after"} about the device's
-// current certificate. 401 without a device certificate, 403 "device_revoked" /
-// "device_deleted", 400 for a malformed body (strings over 256 bytes, a negative uptime).
+// current certificate. 401 without the certificate of a registered device, 403
+// "device_revoked" / "device_deleted", 400 for a malformed body (strings over 256 bytes, a
+// negative uptime).
 net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request);
 
 // GET /healthz: {"status": "ok"} when the registry answers, 503 otherwise.

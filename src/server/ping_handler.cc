@@ -75,6 +75,11 @@ net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request) {
   const TimePoint now = ca.clock().Now();
   Status touched = ca.registry().TouchLastSeen(id->hex(), now, *agent);
   if (touched.code() == StatusCode::kPermissionDenied) return Refused(ca, id->hex(), touched);
+  // Our CA's certificate for a device the registry does not know (e.g. a restored backup):
+  // not a 404, which an agent would take for a server without /v1/ping.
+  if (touched.code() == StatusCode::kNotFound) {
+    return ErrorFor(Unauthenticated("the certificate's device is not registered"));
+  }
   if (!touched.ok()) return ErrorFor(touched);
 
   // The device's newest certificate, which may be newer than the one presented.

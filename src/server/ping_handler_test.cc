@@ -10,6 +10,7 @@
 #include "pki/certificate.h"
 #include "pki/csr.h"
 #include "server/enrollment_tokens.h"
+#include "server/handlers.h"
 #include "server/routes.h"
 #include "server/testing/ca_service_fixture.h"
 #include "tests/support/test_ca.h"
@@ -149,6 +150,22 @@ TEST_F(PingHandlerTest, ACertificateFromAnotherCaIs401) {
   EXPECT_EQ(r.status, 401) << r.body;
   EXPECT_EQ(CodeOf(r), "unauthenticated");
   ExpectUntouched();
+}
+
+TEST_F(PingHandlerTest, OurCertificateForADeviceTheRegistryDoesNotKnowIs401) {
+  // The same CA in front of an empty registry.
+  std::unique_ptr<store::Store> empty = std::move(*store::OpenStore("memory:"));
+  Result<pki::LoadedCa> ca = pki::LoadCa(tmp_.path() / "data");
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  std::unique_ptr<CaService> other =
+      std::move(*CaService::Create(std::move(*ca), empty.get(), &clock_));
+  net::HttpRequest request;
+  request.method = "POST";
+  request.path = "/v1/ping";
+  request.peer_certificate = Leaf(device_);
+  net::HttpResponse r = HandlePing(*other, request);
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("not registered"));
 }
 
 TEST_F(PingHandlerTest, ARevokedDeviceIs403DeviceRevoked) {
