@@ -13,6 +13,7 @@
 #include "agent/host_info.h"
 #include "agent/identity.h"
 #include "agent/renew.h"
+#include "agent/worker.h"
 #include "base/encoding.h"
 
 namespace wott::agent {
@@ -20,6 +21,8 @@ namespace {
 
 // The longest single sleep: bounds the effect of wall-clock jumps (suspend, NTP steps).
 constexpr Duration kMaxSleep = std::chrono::minutes(10);
+// A worker (network timeouts are 40 s, hooks 60 s each) is killed after this.
+constexpr Duration kWorkerTimeout = std::chrono::minutes(15);
 
 sigset_t DaemonSignals() {
   sigset_t set;
@@ -44,39 +47,65 @@ int WaitUntil(const sigset_t& signals, TimePoint deadline, const Clock& clock) {
   }
 }
 
+// The schedule-relevant part of the current set, read without OpenSSL (identity.json).
+Result<IdentityInfo> ReadInfo(const CertFiles& certs) {
+  ASSIGN_OR_RETURN(CertSet set, certs.ReadCurrent());
+  return ParseIdentityJson(set.identity_json);
+}
+
+// The parent schedules and waits; every piece of work runs in a worker (worker.h).
 class Daemon {
  public:
   Daemon(const AgentPaths& paths, const DaemonOptions& options, const Clock& clock)
       : paths_(paths), options_(options), clock_(clock), certs_(paths.certs) {}
 
   int Run() {
-    const sigset_t signals = DaemonSignals();
-    ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+    signals_ = DaemonSignals();
+    sigset_t blocked = signals_;
+    sigaddset(&blocked, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &blocked, nullptr);
     Result<AgentConfig> config = LoadAgentConfig(paths_);
     if (!config.ok()) return Fail(config.status());
     config_ = std::move(*config);
-    RemoveCrashLeftovers();
-    Result<Identity> identity = LoadIdentity(certs_);
-    if (!identity.ok()) return Fail(identity.status());
-    Adopt(std::move(*identity));
+    // Start-up check in a worker: crash leftovers removed, the current set complete and
+    // valid (a corrupted set stops the daemon with the reason).
+    WorkerResult check = Work([this](std::string& out) {
+      if (Result<DirLock> lock = DirLock::Acquire(paths_.lock); lock.ok()) {
+        if (Status s = certs_.RemoveLeftovers(); !s.ok()) {
+          spdlog::warn("cannot clean up {}: {}", paths_.certs.string(), s.message());
+        }
+      }
+      Result<Identity> id = LoadIdentity(certs_);
+      if (!id.ok()) out = id.status().message();
+      return id.ok() ? 0 : 1;
+    });
+    if (stop_) return 0;
+    if (check.exit_code != 0) {
+      return Fail(
+          FailedPrecondition(check.output.empty() ? "the start-up check failed" : check.output));
+    }
+    Result<IdentityInfo> info = ReadInfo(certs_);
+    if (!info.ok()) return Fail(info.status());
+    Adopt(std::move(*info));
     spdlog::info("wott-agent daemon started for {} ({}); certificate valid until {}, renewal at {}",
-                 identity_.info.device_id, config_.server_url,
-                 FormatRfc3339(identity_.info.not_after), FormatRfc3339(renew_at_));
+                 info_.device_id, config_.server_url, FormatRfc3339(info_.not_after),
+                 FormatRfc3339(renew_at_));
     TimePoint next_heartbeat = clock_.Now();
-    for (;;) {
-      RefreshIdentity();
+    while (!stop_) {
+      RefreshInfo();
       if (clock_.Now() >= renew_at_) RenewNow();
-      if (clock_.Now() >= next_heartbeat) {
+      if (!stop_ && clock_.Now() >= next_heartbeat) {
         Heartbeat();
         next_heartbeat = clock_.Now() + options_.heartbeat_interval;
       }
-      int sig = WaitUntil(signals, std::min(renew_at_, next_heartbeat), clock_);
-      if (sig == SIGTERM || sig == SIGINT) {
-        spdlog::info("wott-agent daemon stopping ({})", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        return 0;
-      }
-      if (sig == SIGHUP) Reload();
+      if (reload_) Reload();
+      if (stop_) break;
+      int sig = WaitUntil(signals_, std::min(renew_at_, next_heartbeat), clock_);
+      if (sig == SIGTERM || sig == SIGINT) stop_ = true;
+      if (sig == SIGHUP) reload_ = true;
     }
+    spdlog::info("wott-agent daemon stopping");
+    return 0;
   }
 
  private:
@@ -85,84 +114,105 @@ class Daemon {
     return 1;
   }
 
-  // A generation a crash left behind is removed at start-up (renewals also do it).
-  void RemoveCrashLeftovers() {
-    Result<DirLock> lock = DirLock::Acquire(paths_.lock);
-    Status s = lock.ok() ? certs_.RemoveLeftovers() : lock.status();
-    if (!s.ok()) spdlog::warn("cannot clean up {}: {}", paths_.certs.string(), s.message());
+  // Runs `work` in a worker, noting the signals that arrived meanwhile.
+  WorkerResult Work(const std::function<int(std::string&)>& work) {
+    WorkerResult r = RunWorker(work, signals_, kWorkerTimeout);
+    stop_ = stop_ || r.stop;
+    reload_ = reload_ || r.reload;
+    return r;
   }
 
-  // Takes `identity` as current and schedules its renewal. After a renewal, a certificate
+  // Takes `info` as current and schedules its renewal. After a renewal, a certificate
   // that is already due (a server with very short lifetimes) is renewed halfway through
   // its remaining time instead, so the daemon never renews in a tight loop.
-  void Adopt(Identity identity, bool just_renewed = false) {
-    identity_ = std::move(identity);
+  void Adopt(IdentityInfo info, bool just_renewed = false) {
+    info_ = std::move(info);
     failures_ = 0;
-    renew_at_ = RenewalTime(identity_.info.renew_after, identity_.info.not_after, RandomUnit(),
-                            options_.schedule);
+    renew_at_ = RenewalTime(info_.renew_after, info_.not_after, RandomUnit(), options_.schedule);
     const TimePoint now = clock_.Now();
     if (just_renewed && renew_at_ <= now) {
-      renew_at_ =
-          now + std::max<Duration>(std::chrono::seconds(1), (identity_.info.not_after - now) / 2);
+      renew_at_ = now + std::max<Duration>(std::chrono::seconds(1), (info_.not_after - now) / 2);
     }
   }
 
   // Picks up a renewal done by someone else (a manual `wott-agent renew`).
-  void RefreshIdentity() {
-    Result<Identity> on_disk = LoadIdentity(certs_);
+  void RefreshInfo() {
+    Result<IdentityInfo> on_disk = ReadInfo(certs_);
     if (!on_disk.ok()) {
       spdlog::warn("cannot read the current certificate set: {}", on_disk.status().message());
       return;
     }
-    if (on_disk->info.serial != identity_.info.serial) {
+    if (on_disk->serial != info_.serial) {
       Adopt(std::move(*on_disk));
-      spdlog::info("certificate changed on disk: serial {}, renewal at {}", identity_.info.serial,
+      spdlog::info("certificate changed on disk: serial {}, renewal at {}", info_.serial,
                    FormatRfc3339(renew_at_));
     }
   }
 
   void RenewNow() {
-    RenewOptions renew;
-    renew.force = true;  // the schedule decided (possibly earlier, from the server's ping)
-    Result<RenewResult> result = Renew(paths_, config_, renew, clock_);
-    if (!result.ok()) {
+    std::vector<std::string> hooks = config_.on_renew;
+    hooks.insert(hooks.end(), options_.extra_on_renew.begin(), options_.extra_on_renew.end());
+    WorkerResult r = Work([&](std::string& out) {
+      RenewOptions renew;
+      renew.force = true;  // the schedule decided (possibly earlier, from the server's ping)
+      Result<RenewResult> result = Renew(paths_, config_, renew, clock_);
+      if (!result.ok()) {
+        out = result.status().message();
+        return 1;
+      }
+      RunHooks(hooks, HookEnv{result->identity.info.device_id, paths_.certs.string()},
+               options_.hook_timeout);
+      return 0;
+    });
+    if (stop_) return;
+    Result<IdentityInfo> info = ReadInfo(certs_);
+    if (r.exit_code != 0 || !info.ok()) {
       ++failures_;
       Duration wait = Backoff(failures_, RandomUnit(), options_.schedule);
       renew_at_ = clock_.Now() + wait;
-      spdlog::error("renewal failed ({} in a row): {}; next attempt at {}", failures_,
-                    result.status().message(), FormatRfc3339(renew_at_));
+      spdlog::error(
+          "renewal failed ({} in a row): {}; next attempt at {}", failures_,
+          r.output.empty() ? "worker exited with status " + std::to_string(r.exit_code) : r.output,
+          FormatRfc3339(renew_at_));
       return;
     }
-    Adopt(std::move(result->identity), /*just_renewed=*/true);
-    std::vector<std::string> hooks = config_.on_renew;
-    hooks.insert(hooks.end(), options_.extra_on_renew.begin(), options_.extra_on_renew.end());
-    RunHooks(hooks, HookEnv{identity_.info.device_id, paths_.certs.string()},
-             options_.hook_timeout);
+    Adopt(std::move(*info), /*just_renewed=*/true);
     spdlog::info("next renewal at {}", FormatRfc3339(renew_at_));
   }
 
   void Heartbeat() {
-    Result<PingAnswer> answer =
-        SendHeartbeat(config_, identity_, ReadHostInfo(), options_.agent_version);
-    if (!answer.ok()) {
-      if (answer.status().code() == StatusCode::kNotFound) {
-        spdlog::warn("heartbeat: the server has no /v1/ping yet (404); will retry later");
-      } else {
-        spdlog::warn("heartbeat failed: {}", answer.status().message());
+    WorkerResult r = Work([this](std::string& out) {
+      Result<Identity> id = LoadIdentity(certs_);
+      if (!id.ok()) {
+        spdlog::warn("heartbeat skipped: {}", id.status().message());
+        return 1;
       }
-      return;
-    }
-    spdlog::debug("heartbeat ok: {}", answer->body);
+      Result<PingAnswer> answer =
+          SendHeartbeat(config_, *id, ReadHostInfo(), options_.agent_version);
+      if (!answer.ok()) {
+        if (answer.status().code() == StatusCode::kNotFound) {
+          spdlog::warn("heartbeat: the server has no /v1/ping yet (404); will retry later");
+        } else {
+          spdlog::warn("heartbeat failed: {}", answer.status().message());
+        }
+        return 1;
+      }
+      spdlog::debug("heartbeat ok: {}", answer->body);
+      if (answer->renew_after) out = FormatRfc3339(*answer->renew_after);
+      return 0;
+    });
+    if (r.exit_code != 0 || r.output.empty()) return;
     // The server may want an earlier renewal than it said at issuance (e.g. after a CA
     // change); its usual renew_after is already scheduled, with jitter.
-    if (answer->renew_after && *answer->renew_after < identity_.info.renew_after &&
-        *answer->renew_after < renew_at_ && failures_ == 0) {
-      renew_at_ = std::max(*answer->renew_after, clock_.Now());
+    Result<TimePoint> wanted = ParseRfc3339(r.output);
+    if (wanted.ok() && *wanted < info_.renew_after && *wanted < renew_at_ && failures_ == 0) {
+      renew_at_ = std::max(*wanted, clock_.Now());
       spdlog::info("the server asks for renewal from {}", FormatRfc3339(renew_at_));
     }
   }
 
   void Reload() {
+    reload_ = false;
     Result<AgentConfig> config = LoadAgentConfig(paths_);
     if (!config.ok()) {
       spdlog::error("SIGHUP: keeping the previous configuration: {}", config.status().message());
@@ -178,10 +228,13 @@ class Daemon {
   const DaemonOptions& options_;
   const Clock& clock_;
   CertFiles certs_;
+  sigset_t signals_;
   AgentConfig config_;
-  Identity identity_;
+  IdentityInfo info_;
   TimePoint renew_at_;
   int failures_ = 0;
+  bool stop_ = false;
+  bool reload_ = false;
 };
 
 }  // namespace

@@ -3,7 +3,9 @@
 // successful renewal, and sends a heartbeat every heartbeat_interval. Between deadlines it
 // sleeps in sigtimedwait(2) with SIGTERM, SIGINT and SIGHUP blocked, so an idle daemon uses
 // no CPU: SIGTERM/SIGINT end it cleanly, SIGHUP re-reads agent.json (a broken file is
-// reported and the previous configuration kept). Single-threaded; one per directory.
+// reported and the previous configuration kept). The work itself (TLS, certificate checks,
+// hooks) runs in short-lived forked workers (worker.h), so the long-lived process stays
+// small and never touches OpenSSL. Single-threaded; one per directory.
 #ifndef WOTT_AGENT_DAEMON_H_
 #define WOTT_AGENT_DAEMON_H_
 
