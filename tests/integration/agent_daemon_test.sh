@@ -62,6 +62,16 @@ wait "$DPID" && rc=0 || rc=$?
 expect_eq "... with exit status 0" "$rc" 0
 check "the set is complete after the daemon stopped" cert_set_ok "$C"
 
+# SIGTERM while a renewal's worker is busy (here: in a slow hook) still ends the daemon.
+"$AGENT_BIN" --dir "$D" daemon --on-renew "touch $WORK/hook-started; sleep 10" >"$LOG.2" 2>&1 &
+DPID=$!
+check "a renewal with a slow hook starts" wait_for 25 test -f "$WORK/hook-started"
+kill -TERM "$DPID"
+check "SIGTERM during a renewal stops the daemon" wait_for 5 bash -c "! kill -0 $DPID 2>/dev/null"
+wait "$DPID" && rc=0 || rc=$?
+expect_eq "... with exit status 0" "$rc" 0
+check "... leaving a complete set" cert_set_ok "$C"
+
 # A daemon that cannot start says why.
 out=$("$AGENT_BIN" --dir "$WORK/nothing" daemon 2>&1) && rc=0 || rc=$?
 expect_eq "daemon without enrollment exits 1" "$rc" 1
