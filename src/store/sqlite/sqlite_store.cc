@@ -67,7 +67,19 @@ Status ConfigureWriter(Connection& db) {
     return FailedPrecondition("the registry database cannot use WAL mode on this filesystem",
                               row ? "journal_mode is " + wal.Text(0) : "no journal_mode row");
   }
-  return db.Exec("PRAGMA synchronous = FULL");
+  RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  // Statement and savepoint journals (each group-commit operation runs in a savepoint) in
+  // memory: on disk they spill to a temporary file once over 64 KiB, which a batch of
+  // enrollments does, doubling the bytes written per enrollment. A batch's journal is at
+  // most a few MiB.
+  RETURN_IF_ERROR(db.Exec("PRAGMA temp_store = MEMORY"));
+  // Checkpoint every 8192 WAL pages (32 MiB) instead of 1000: a checkpoint copies each page
+  // once however many commits changed it, and the random-key indexes (device IDs, serials)
+  // take many commits to revisit a page. A larger page cache for the one writer keeps those
+  // index pages out of pread(). Measured with bench/store_enroll_bench (64 threads, 5,000
+  // devices preloaded): 500 -> 351 us CPU and 119 -> 80 KB written per enrollment.
+  RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 8192"));
+  return db.Exec("PRAGMA cache_size = -16384");  // KiB
 }
 
 template <typename T>
