@@ -31,7 +31,8 @@ void AddDaemonCommand(CLI::App& app, AgentFlags& global) {
   CLI::App* cmd = app.add_subcommand(
       "daemon", "Renew automatically, run hooks, send heartbeats (until SIGTERM; SIGHUP reloads)");
   cmd->add_option("--on-renew", flags->on_renew,
-                  "Command to run (with /bin/sh -c) after each renewal (repeatable)");
+                  "Command to run (with /bin/sh -c) after each renewal (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--heartbeat-interval", flags->heartbeat_interval,
                   "Time between heartbeats (e.g. 1h, 15m)")
       ->capture_default_str();

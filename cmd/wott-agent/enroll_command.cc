@@ -50,7 +50,8 @@ void AddEnrollCommand(CLI::App& app, AgentFlags& global) {
   cmd->add_option("--hostname", flags->options.hostname,
                   "Host name to report (default: this machine's)");
   cmd->add_option("--on-renew", flags->options.on_renew,
-                  "Command to run after each renewal, stored in agent.json (repeatable)");
+                  "Command to run after each renewal, stored in agent.json (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--force", flags->options.force, "Enroll again even if already enrolled");
   cmd->callback([&global, flags] {
     if (flags->options.ca_fingerprint.empty() && flags->options.ca_file.empty()) {

@@ -51,7 +51,8 @@ void AddRenewCommand(CLI::App& app, AgentFlags& global) {
   cmd->add_flag("--force", flags->options.force, "Renew even if not due yet");
   cmd->add_flag("--keep-key", flags->options.keep_key, "Keep the current private key");
   cmd->add_option("--on-renew", flags->on_renew,
-                  "Command to run (with /bin/sh -c) after a renewal (repeatable)");
+                  "Command to run (with /bin/sh -c) after a renewal (repeatable)")
+      ->allow_extra_args(false);
   cmd->callback([&global, flags] {
     if (!StartLogging(global)) return;
     global.exit_code = RunRenew(global, *flags);
