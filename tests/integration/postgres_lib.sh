@@ -6,6 +6,8 @@ PG_BIN=${WOTT_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V
 PG_DIR=""
 PG_PORT=""
 PG_AS=()
+# Server settings: durability off by default (tests); the benchmark passes its own.
+PG_OPTS=${PG_OPTS:-"-c fsync=off -c max_connections=200"}
 
 stop_postgres() {
   if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
@@ -29,7 +31,7 @@ start_postgres() {
   for _ in 1 2 3 4 5 6 7 8; do
     PG_PORT=$((20000 + RANDOM % 30000))
     if (cd / && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=200" \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR $PG_OPTS" \
       start >/dev/null 2>&1); then
       return 0
     fi

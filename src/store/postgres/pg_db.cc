@@ -1,5 +1,7 @@
 #include "store/postgres/pg_db.h"
 
+#include <cstdio>
+#include <functional>
 #include <pqxx/except>
 #include <pqxx/prepared_statement>
 #include <random>
@@ -34,7 +36,13 @@ Status RunIn(pqxx::connection& connection,
 }  // namespace
 
 pqxx::result Exec(pqxx::dbtransaction& tx, const std::string& sql, const Params& params) {
-  return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  // A named prepared statement per distinct SQL text and connection: the server parses and
+  // plans each statement once per connection instead of at every call (about a third of
+  // its CPU per enrollment). Re-declaring a known name with the same text is a no-op.
+  char name[24];
+  std::snprintf(name, sizeof name, "w%016zx", std::hash<std::string>{}(sql));
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
 }
 
 Pool::Pool(std::string conninfo, int max, std::chrono::milliseconds acquire_timeout)

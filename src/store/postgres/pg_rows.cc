@@ -220,9 +220,14 @@ void LoadTokenTags(pqxx::dbtransaction& tx, EnrollmentTokenRecord& token) {
 
 void ReplaceMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
                 const std::map<std::string, std::string>& map) {
-  MapSql sql = SqlFor(table);
-  Exec(tx, sql.remove, {P(owner_id)});
-  for (const auto& [key, value] : map) Exec(tx, sql.insert, {P(owner_id), P(key), P(value)});
+  Exec(tx, SqlFor(table).remove, {P(owner_id)});
+  InsertMap(tx, table, owner_id, map);
+}
+
+void InsertMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+               const std::map<std::string, std::string>& map) {
+  const char* insert = SqlFor(table).insert;
+  for (const auto& [key, value] : map) Exec(tx, insert, {P(owner_id), P(key), P(value)});
 }
 
 int64_t InsertEvent(pqxx::dbtransaction& tx, const Event& event, bool keep_id) {

@@ -49,6 +49,9 @@ void LoadDeviceMaps(pqxx::dbtransaction& tx, DeviceRecord& device);
 void LoadTokenTags(pqxx::dbtransaction& tx, EnrollmentTokenRecord& token);
 
 enum class MapTable { kDeviceTags, kDeviceMetadata, kTokenTags };
+// Adds `map` as rows of `table` owned by `owner_id` (a new device or token: no rows yet).
+void InsertMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+               const std::map<std::string, std::string>& map);
 // Replaces the rows of `table` owned by `owner_id` with `map`.
 void ReplaceMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
                 const std::map<std::string, std::string>& map);

@@ -1,6 +1,6 @@
 // Device and certificate operations of the PostgreSQL registry (see postgres_store_impl.h).
-// Lock order, to keep deadlocks rare (they are retried anyway): enrollment token, then
-// device, then certificates.
+// Lock order, to keep deadlocks rare (they are retried anyway): device, then certificates;
+// an enrollment takes its token's row lock last (see EnrollDevice).
 #include <pqxx/row>
 #include <string>
 
@@ -127,32 +127,54 @@ Result<DeviceRecord> PostgresStore::EnrollDevice(std::string_view token_hash,
   RETURN_IF_ERROR(ValidateNewCertificate(certificate, device.id));
   RETURN_IF_ERROR(ValidateRecoveryHash(recovery_token_hash));
   return Write([&](pqxx::dbtransaction& tx) -> Result<DeviceRecord> {
-    // The row lock makes concurrent enrollments with one token (on any replica) queue here
-    // and each see the uses the previous one left.
-    std::optional<EnrollmentTokenRecord> token = LoadTokenByHash(tx, token_hash, Lock::kUpdate);
+    std::optional<EnrollmentTokenRecord> token = LoadTokenByHash(tx, token_hash);
     if (!token) return UnknownEnrollmentToken();
-    RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));
-    if (Exists(tx, "SELECT 1 FROM devices WHERE id = $1", {P(device.id)})) {
-      return AlreadyExists("a device with this ID exists");
-    }
-    RETURN_IF_ERROR(CheckNewCertificate(tx, certificate, recovery_token_hash, ""));
-    pqxx::result take = Exec(tx,
-                             "UPDATE enrollment_tokens SET uses_left = uses_left - 1 "
-                             "WHERE id = $1 AND uses_left > 0",
-                             {P(token->id)});
-    if (take.affected_rows() != 1) return PermissionDenied("enrollment token has no uses left");
+    RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));  // the early, common refusal
+    const pqxx::row taken =
+        Exec(tx,
+             "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1), "
+             "EXISTS (SELECT 1 FROM certificates WHERE serial = $2), "
+             "$3 <> '' AND EXISTS (SELECT 1 FROM devices WHERE recovery_token_hash = $3)",
+             {P(device.id), P(certificate.serial), P(recovery_token_hash)})[0];
+    if (taken[0].as<bool>()) return AlreadyExists("a device with this ID exists");
+    if (taken[1].as<bool>()) return AlreadyExists("a certificate with this serial exists");
+    if (taken[2].as<bool>()) return AlreadyExists("this recovery token is already in use");
     Exec(tx,
          "INSERT INTO devices (id, name, status, created_at, enrollment_token_id, current_serial, "
          "cert_not_after, recovery_token_hash) "
          "VALUES ($1, $2, 'active', $3, $4, $5, $6, NULLIF($7, ''))",
          {P(device.id), P(device.name), P(ToUnixSeconds(now)), P(token->id), P(certificate.serial),
           P(ToUnixSeconds(certificate.not_after)), P(recovery_token_hash)});
-    ReplaceMap(tx, MapTable::kDeviceTags, device.id, token->tags);
-    ReplaceMap(tx, MapTable::kDeviceMetadata, device.id, device.metadata);
+    InsertMap(tx, MapTable::kDeviceTags, device.id, token->tags);
+    InsertMap(tx, MapTable::kDeviceMetadata, device.id, device.metadata);
     InsertCertificate(tx, certificate, now);
     InsertEvent(tx, MakeEvent(now, "token:" + token->id, "device.enroll", device.id,
                               "serial=" + certificate.serial));
-    return MustLoadDevice(tx, device.id);
+    // Last, so that the token row is locked only from here to the commit: concurrent
+    // enrollments with this token (on any replica) queue on this UPDATE, and each one
+    // re-evaluates the condition on the row the previous one committed. No match: refused
+    // and everything above rolls back.
+    if (Exec(tx,
+             "UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE id = $1 "
+             "AND uses_left > 0 AND revoked_at IS NULL AND expires_at > $2",
+             {P(token->id), P(ToUnixSeconds(now))})
+            .affected_rows() != 1) {
+      std::optional<EnrollmentTokenRecord> latest = LoadTokenById(tx, token->id);
+      Status why = latest ? CheckEnrollmentTokenUsable(*latest, now) : UnknownEnrollmentToken();
+      return why.ok() ? PermissionDenied("enrollment token has no uses left") : why;
+    }
+    // What a reload would return, without the round trips.
+    DeviceRecord out;
+    out.id = device.id;
+    out.name = device.name;
+    out.status = DeviceStatus::kActive;
+    out.tags = token->tags;
+    out.metadata = device.metadata;
+    out.created_at = TruncateToSeconds(now);
+    out.enrollment_token_id = token->id;
+    out.current_serial = certificate.serial;
+    out.current_not_after = TruncateToSeconds(certificate.not_after);
+    return out;
   });
 }
 

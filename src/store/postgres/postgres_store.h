@@ -3,9 +3,10 @@
 // entry points (no libpqxx in it).
 //
 // Concurrency across processes: write transactions run at READ COMMITTED and lock the rows
-// they decide on (SELECT ... FOR UPDATE on the enrollment token, the device; FOR SHARE on the
-// presented certificate), so a token's uses are never exceeded and a revocation is never
-// overtaken by a renewal, whichever replica serves each request. Serials, device IDs and
+// they decide on (SELECT ... FOR UPDATE on the device, FOR SHARE on the presented
+// certificate; an enrollment takes one use with a conditional UPDATE of its token row, as its
+// last statement), so a token's uses are never exceeded and a revocation is never overtaken
+// by a renewal, whichever replica serves each request. Serials, device IDs and
 // recovery hashes are unique by constraint. Serialization failures and deadlocks are retried
 // a bounded number of times. Thread-safe.
 #ifndef WOTT_STORE_POSTGRES_POSTGRES_STORE_H_
