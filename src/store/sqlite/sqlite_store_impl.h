@@ -159,14 +159,20 @@ class SqliteStore final : public Store {
     Result<ReaderPool::Lease> lease = readers_.Acquire();
     if (!lease.ok()) return lease.status();
     Connection& db = **lease;
-    Status begin = db.Exec("BEGIN");
+    Status begin = RunCached(db, "BEGIN");
     if (!begin.ok()) return begin;
     auto result = fn(db);
     // Ending a read-only transaction cannot lose data; only make sure it is over.
-    if (!result.ok() || !db.Exec("COMMIT").ok()) (void)db.Exec("ROLLBACK");
+    if (!result.ok() || !RunCached(db, "COMMIT").ok()) (void)db.Exec("ROLLBACK");
     return result;
   }
 
+  // Runs `sql` from the connection's statement cache (no parse per call).
+  static Status RunCached(Connection& db, const char* sql) {
+    Result<Statement> stmt = db.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->Run();
+  }
   static const Status& StatusOf(const Status& status) { return status; }
   template <typename T>
   static const Status& StatusOf(const Result<T>& result) {
