@@ -26,7 +26,7 @@ void Backoff(int attempt) {
 
 template <typename Tx>
 Status RunIn(pqxx::connection& connection,
-             const std::function<Status(pqxx::dbtransaction&)>& body) {
+             const std::function<Status(pqxx::transaction_base&)>& body) {
   Tx tx(connection);
   Status status = body(tx);
   if (status.ok()) tx.commit();
@@ -35,7 +35,7 @@ Status RunIn(pqxx::connection& connection,
 
 }  // namespace
 
-pqxx::result Exec(pqxx::dbtransaction& tx, const std::string& sql, const Params& params) {
+pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, const Params& params) {
   // A named prepared statement per distinct SQL text and connection: the server parses and
   // plans each statement once per connection instead of at every call (about a third of
   // its CPU per enrollment). Re-declaring a known name with the same text is a no-op.
@@ -85,7 +85,7 @@ void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
   released_.notify_one();
 }
 
-Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::dbtransaction&)>& body) {
+Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::transaction_base&)>& body) {
   for (int attempt = 1;; ++attempt) {
     Result<Pool::Lease> lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
@@ -94,6 +94,8 @@ Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::dbtransac
     try {
       if (kind == TxKind::kRead) {
         status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(**lease, body);
+      } else if (kind == TxKind::kSingle) {
+        status = RunIn<pqxx::nontransaction>(**lease, body);
       } else {
         status = RunIn<pqxx::work>(**lease, body);
       }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <pqxx/connection>
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 #include <string>
@@ -36,7 +37,7 @@ inline Param P(std::optional<int64_t> v) {
 }
 
 // Runs `sql` ($1, $2... numbered like `params`) in `tx`. Throws pqxx exceptions.
-pqxx::result Exec(pqxx::dbtransaction& tx, const std::string& sql, const Params& params = {});
+pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, const Params& params = {});
 
 // Up to `max` connections to one database, opened on demand and reused. Thread-safe.
 class Pool {
@@ -78,8 +79,9 @@ class Pool {
 };
 
 enum class TxKind {
-  kWrite,  // READ COMMITTED; writers take explicit row locks (SELECT ... FOR UPDATE)
-  kRead,   // REPEATABLE READ, READ ONLY: one consistent snapshot
+  kWrite,   // READ COMMITTED; writers take explicit row locks (SELECT ... FOR UPDATE)
+  kRead,    // REPEATABLE READ, READ ONLY: one consistent snapshot over several statements
+  kSingle,  // one read statement, autocommit (atomic by itself; no BEGIN/COMMIT round trips)
 };
 
 // Runs `body(tx)` in one transaction on a pooled connection: committed when it returns OK,
@@ -87,17 +89,17 @@ enum class TxKind {
 // backoff) when PostgreSQL reports a serialization failure (40001), a deadlock (40P01) or a
 // lost connection before commit. A unique-constraint violation is kAlreadyExists, other
 // database errors kInternal (database text in the detail only).
-Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::dbtransaction&)>& body);
+Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::transaction_base&)>& body);
 
 // RunTx for a body returning Result<T> or Status.
 template <typename Fn>
-std::invoke_result_t<Fn&, pqxx::dbtransaction&> Run(Pool& pool, TxKind kind, Fn&& fn) {
-  using R = std::invoke_result_t<Fn&, pqxx::dbtransaction&>;
+std::invoke_result_t<Fn&, pqxx::transaction_base&> Run(Pool& pool, TxKind kind, Fn&& fn) {
+  using R = std::invoke_result_t<Fn&, pqxx::transaction_base&>;
   if constexpr (std::is_same_v<R, Status>) {
-    return RunTx(pool, kind, [&](pqxx::dbtransaction& tx) { return fn(tx); });
+    return RunTx(pool, kind, [&](pqxx::transaction_base& tx) { return fn(tx); });
   } else {
     std::optional<R> out;
-    Status status = RunTx(pool, kind, [&](pqxx::dbtransaction& tx) -> Status {
+    Status status = RunTx(pool, kind, [&](pqxx::transaction_base& tx) -> Status {
       out.reset();
       out.emplace(fn(tx));
       return out->status();

@@ -81,7 +81,7 @@ Status ValidateDump(const RegistryDump& dump) {
   return Status::Ok();
 }
 
-Status ImportIn(pqxx::dbtransaction& tx, const RegistryDump& dump) {
+Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
   Exec(tx, "SELECT pg_advisory_xact_lock($1)", {P(kImportLockKey)});
   int64_t rows = Exec(tx,
                       "SELECT (SELECT count(*) FROM enrollment_tokens) + "
@@ -152,8 +152,9 @@ Status ImportRegistryIntoPostgres(const std::string& url, const RegistryDump& du
   const std::string context = "importing into " + RedactDatabaseUrl(url);
   Status status = postgres::Migrate(pool, options.clock->Now());
   if (status.ok()) {
-    status = postgres::RunTx(pool, postgres::TxKind::kWrite,
-                             [&](pqxx::dbtransaction& tx) { return postgres::ImportIn(tx, dump); });
+    status = postgres::RunTx(pool, postgres::TxKind::kWrite, [&](pqxx::transaction_base& tx) {
+      return postgres::ImportIn(tx, dump);
+    });
   }
   return status.ok() ? status : status.WithContext(context);
 }

@@ -18,6 +18,24 @@ std::optional<RevocationReason> OptionalReason(const pqxx::field& f) {
 
 std::string Text(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
 
+// A key/value table folded into one column by kMapSql: "k\x1fv\x1ek\x1fv". Validated keys
+// and values never hold control characters, so the separators cannot be data.
+std::map<std::string, std::string> ReadMap(const pqxx::field& f) {
+  std::map<std::string, std::string> out;
+  if (f.is_null()) return out;
+  std::string_view text = f.c_str();
+  while (!text.empty()) {
+    size_t end = text.find('\x1e');
+    std::string_view entry = text.substr(0, end);
+    size_t sep = entry.find('\x1f');
+    if (sep != std::string_view::npos) {
+      out.emplace(std::string(entry.substr(0, sep)), std::string(entry.substr(sep + 1)));
+    }
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return out;
+}
+
 const char* LockSql(Lock lock) {
   switch (lock) {
     case Lock::kNone:
@@ -31,7 +49,6 @@ const char* LockSql(Lock lock) {
 }
 
 struct MapSql {
-  const char* select;
   const char* remove;
   const char* insert;
 };
@@ -39,57 +56,41 @@ struct MapSql {
 MapSql SqlFor(MapTable table) {
   switch (table) {
     case MapTable::kDeviceTags:
-      return {"SELECT key, value FROM device_tags WHERE device_id = $1",
-              "DELETE FROM device_tags WHERE device_id = $1",
+      return {"DELETE FROM device_tags WHERE device_id = $1",
               "INSERT INTO device_tags (device_id, key, value) VALUES ($1, $2, $3)"};
     case MapTable::kDeviceMetadata:
-      return {"SELECT key, value FROM device_metadata WHERE device_id = $1",
-              "DELETE FROM device_metadata WHERE device_id = $1",
+      return {"DELETE FROM device_metadata WHERE device_id = $1",
               "INSERT INTO device_metadata (device_id, key, value) VALUES ($1, $2, $3)"};
     case MapTable::kTokenTags:
       break;
   }
-  return {"SELECT key, value FROM enrollment_token_tags WHERE token_id = $1",
-          "DELETE FROM enrollment_token_tags WHERE token_id = $1",
+  return {"DELETE FROM enrollment_token_tags WHERE token_id = $1",
           "INSERT INTO enrollment_token_tags (token_id, key, value) VALUES ($1, $2, $3)"};
 }
 
-std::map<std::string, std::string> LoadMap(pqxx::dbtransaction& tx, MapTable table,
-                                           std::string_view owner_id) {
-  std::map<std::string, std::string> out;
-  for (const pqxx::row& row : Exec(tx, SqlFor(table).select, {P(owner_id)})) {
-    out.emplace(Text(row[0]), Text(row[1]));
-  }
-  return out;
-}
-
 template <typename Record, typename ReadFn>
-std::optional<Record> LoadOne(pqxx::dbtransaction& tx, const std::string& sql,
+std::optional<Record> LoadOne(pqxx::transaction_base& tx, const std::string& sql,
                               std::string_view param, ReadFn read) {
   pqxx::result r = Exec(tx, sql, {P(param)});
   if (r.empty()) return std::nullopt;
   return read(r[0]);
 }
 
-std::optional<DeviceRecord> LoadDeviceWhere(pqxx::dbtransaction& tx, const char* where,
+std::optional<DeviceRecord> LoadDeviceWhere(pqxx::transaction_base& tx, const char* where,
                                             std::string_view param, Lock lock) {
-  std::optional<DeviceRecord> device = LoadOne<DeviceRecord>(
+  return LoadOne<DeviceRecord>(
       tx,
       std::string("SELECT ") + kDeviceColumns + " FROM devices d WHERE " + where + LockSql(lock),
       param, ReadDevice);
-  if (device) LoadDeviceMaps(tx, *device);
-  return device;
 }
 
-std::optional<EnrollmentTokenRecord> LoadTokenWhere(pqxx::dbtransaction& tx, const char* where,
+std::optional<EnrollmentTokenRecord> LoadTokenWhere(pqxx::transaction_base& tx, const char* where,
                                                     std::string_view param, Lock lock) {
-  std::optional<EnrollmentTokenRecord> token =
-      LoadOne<EnrollmentTokenRecord>(tx,
-                                     std::string("SELECT ") + kTokenColumns +
-                                         " FROM enrollment_tokens t WHERE " + where + LockSql(lock),
-                                     param, ReadToken);
-  if (token) LoadTokenTags(tx, *token);
-  return token;
+  return LoadOne<EnrollmentTokenRecord>(tx,
+                                        std::string("SELECT ") + kTokenColumns +
+                                            " FROM enrollment_tokens t WHERE " + where +
+                                            LockSql(lock),
+                                        param, ReadToken);
 }
 
 }  // namespace
@@ -97,13 +98,19 @@ std::optional<EnrollmentTokenRecord> LoadTokenWhere(pqxx::dbtransaction& tx, con
 const char kDeviceColumns[] =
     "d.id, d.name, d.status, d.created_at, d.last_seen, d.agent_version, d.os, "
     "d.enrollment_token_id, d.current_serial, d.cert_not_after, d.revoked_at, "
-    "d.revocation_reason, d.hostname, d.uptime_seconds";
+    "d.revocation_reason, d.hostname, d.uptime_seconds, "
+    "(SELECT string_agg(g.key || chr(31) || g.value, chr(30)) FROM device_tags g "
+    "WHERE g.device_id = d.id), "
+    "(SELECT string_agg(m.key || chr(31) || m.value, chr(30)) FROM device_metadata m "
+    "WHERE m.device_id = d.id)";
 const char kCertificateColumns[] =
     "c.serial, c.device_id, c.not_before, c.not_after, c.fingerprint, c.pem, c.issued_at, "
     "c.revoked_at, c.revocation_reason";
 const char kTokenColumns[] =
     "t.id, t.token_hash, t.description, t.max_uses, t.uses_left, t.created_at, t.expires_at, "
-    "t.revoked_at, t.created_by";
+    "t.revoked_at, t.created_by, "
+    "(SELECT string_agg(g.key || chr(31) || g.value, chr(30)) FROM enrollment_token_tags g "
+    "WHERE g.token_id = t.id)";
 const char kApiTokenColumns[] =
     "a.id, a.name, a.token_hash, a.created_at, a.expires_at, a.revoked_at, a.created_by";
 
@@ -125,6 +132,8 @@ DeviceRecord ReadDevice(const pqxx::row& row) {
   d.revocation_reason = OptionalReason(row[11]);
   d.agent.hostname = Text(row[12]);
   d.agent.uptime_seconds = row[13].as<int64_t>();
+  d.tags = ReadMap(row[14]);
+  d.metadata = ReadMap(row[15]);
   return d;
 }
 
@@ -153,6 +162,7 @@ EnrollmentTokenRecord ReadToken(const pqxx::row& row) {
   t.expires_at = FromUnixSeconds(row[6].as<int64_t>());
   t.revoked_at = OptionalTime(row[7]);
   t.created_by = Text(row[8]);
+  t.tags = ReadMap(row[9]);
   return t;
 }
 
@@ -168,34 +178,34 @@ ApiTokenRecord ReadApiToken(const pqxx::row& row) {
   return a;
 }
 
-std::optional<DeviceRecord> LoadDevice(pqxx::dbtransaction& tx, std::string_view id, Lock lock) {
+std::optional<DeviceRecord> LoadDevice(pqxx::transaction_base& tx, std::string_view id, Lock lock) {
   return LoadDeviceWhere(tx, "d.id = $1", id, lock);
 }
 
-std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::dbtransaction& tx, std::string_view hash,
-                                                     Lock lock) {
+std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::transaction_base& tx,
+                                                     std::string_view hash, Lock lock) {
   return LoadDeviceWhere(tx, "d.recovery_token_hash = $1", hash, lock);
 }
 
-std::optional<CertificateRecord> LoadCertificate(pqxx::dbtransaction& tx, std::string_view serial,
-                                                 Lock lock) {
+std::optional<CertificateRecord> LoadCertificate(pqxx::transaction_base& tx,
+                                                 std::string_view serial, Lock lock) {
   return LoadOne<CertificateRecord>(tx,
                                     std::string("SELECT ") + kCertificateColumns +
                                         " FROM certificates c WHERE c.serial = $1" + LockSql(lock),
                                     serial, ReadCertificate);
 }
 
-std::optional<EnrollmentTokenRecord> LoadTokenById(pqxx::dbtransaction& tx, std::string_view id,
+std::optional<EnrollmentTokenRecord> LoadTokenById(pqxx::transaction_base& tx, std::string_view id,
                                                    Lock lock) {
   return LoadTokenWhere(tx, "t.id = $1", id, lock);
 }
 
-std::optional<EnrollmentTokenRecord> LoadTokenByHash(pqxx::dbtransaction& tx, std::string_view hash,
-                                                     Lock lock) {
+std::optional<EnrollmentTokenRecord> LoadTokenByHash(pqxx::transaction_base& tx,
+                                                     std::string_view hash, Lock lock) {
   return LoadTokenWhere(tx, "t.token_hash = $1", hash, lock);
 }
 
-std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::dbtransaction& tx, std::string_view id,
+std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::transaction_base& tx, std::string_view id,
                                                Lock lock) {
   return LoadOne<ApiTokenRecord>(tx,
                                  std::string("SELECT ") + kApiTokenColumns +
@@ -203,34 +213,26 @@ std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::dbtransaction& tx, std::str
                                  id, ReadApiToken);
 }
 
-std::optional<ApiTokenRecord> LoadApiTokenByHash(pqxx::dbtransaction& tx, std::string_view hash) {
+std::optional<ApiTokenRecord> LoadApiTokenByHash(pqxx::transaction_base& tx,
+                                                 std::string_view hash) {
   return LoadOne<ApiTokenRecord>(
       tx, std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens a WHERE a.token_hash = $1",
       hash, ReadApiToken);
 }
 
-void LoadDeviceMaps(pqxx::dbtransaction& tx, DeviceRecord& device) {
-  device.tags = LoadMap(tx, MapTable::kDeviceTags, device.id);
-  device.metadata = LoadMap(tx, MapTable::kDeviceMetadata, device.id);
-}
-
-void LoadTokenTags(pqxx::dbtransaction& tx, EnrollmentTokenRecord& token) {
-  token.tags = LoadMap(tx, MapTable::kTokenTags, token.id);
-}
-
-void ReplaceMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+void ReplaceMap(pqxx::transaction_base& tx, MapTable table, std::string_view owner_id,
                 const std::map<std::string, std::string>& map) {
   Exec(tx, SqlFor(table).remove, {P(owner_id)});
   InsertMap(tx, table, owner_id, map);
 }
 
-void InsertMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+void InsertMap(pqxx::transaction_base& tx, MapTable table, std::string_view owner_id,
                const std::map<std::string, std::string>& map) {
   const char* insert = SqlFor(table).insert;
   for (const auto& [key, value] : map) Exec(tx, insert, {P(owner_id), P(key), P(value)});
 }
 
-int64_t InsertEvent(pqxx::dbtransaction& tx, const Event& event, bool keep_id) {
+int64_t InsertEvent(pqxx::transaction_base& tx, const Event& event, bool keep_id) {
   Params params = {P(ToUnixSeconds(event.time)), P(event.actor), P(event.action), P(event.subject),
                    P(event.detail)};
   std::string sql = "INSERT INTO events (time, actor, action, subject, detail";
@@ -243,7 +245,7 @@ int64_t InsertEvent(pqxx::dbtransaction& tx, const Event& event, bool keep_id) {
   return Exec(tx, sql + " RETURNING id", params)[0][0].as<int64_t>();
 }
 
-bool Exists(pqxx::dbtransaction& tx, const std::string& sql, const Params& params) {
+bool Exists(pqxx::transaction_base& tx, const std::string& sql, const Params& params) {
   return !Exec(tx, sql, params).empty();
 }
 

@@ -21,7 +21,7 @@ extern const char kCertificateColumns[];
 extern const char kTokenColumns[];
 extern const char kApiTokenColumns[];
 
-// The record in `row` (columns as above). Tags and metadata are not read.
+// The record in `row` (columns as above), tags and metadata included.
 DeviceRecord ReadDevice(const pqxx::row& row);
 CertificateRecord ReadCertificate(const pqxx::row& row);
 EnrollmentTokenRecord ReadToken(const pqxx::row& row);
@@ -30,37 +30,36 @@ ApiTokenRecord ReadApiToken(const pqxx::row& row);
 // Row locks taken by a load inside a write transaction.
 enum class Lock { kNone, kShare, kUpdate };
 
-// Single-row loads (with tags/metadata); nullopt when there is no such row.
-std::optional<DeviceRecord> LoadDevice(pqxx::dbtransaction& tx, std::string_view id,
+// Single-row loads; nullopt when there is no such row.
+std::optional<DeviceRecord> LoadDevice(pqxx::transaction_base& tx, std::string_view id,
                                        Lock lock = Lock::kNone);
-std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::dbtransaction& tx, std::string_view hash,
+std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::transaction_base& tx,
+                                                     std::string_view hash,
                                                      Lock lock = Lock::kNone);
-std::optional<CertificateRecord> LoadCertificate(pqxx::dbtransaction& tx, std::string_view serial,
-                                                 Lock lock = Lock::kNone);
-std::optional<EnrollmentTokenRecord> LoadTokenById(pqxx::dbtransaction& tx, std::string_view id,
+std::optional<CertificateRecord> LoadCertificate(pqxx::transaction_base& tx,
+                                                 std::string_view serial, Lock lock = Lock::kNone);
+std::optional<EnrollmentTokenRecord> LoadTokenById(pqxx::transaction_base& tx, std::string_view id,
                                                    Lock lock = Lock::kNone);
-std::optional<EnrollmentTokenRecord> LoadTokenByHash(pqxx::dbtransaction& tx, std::string_view hash,
+std::optional<EnrollmentTokenRecord> LoadTokenByHash(pqxx::transaction_base& tx,
+                                                     std::string_view hash,
                                                      Lock lock = Lock::kNone);
-std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::dbtransaction& tx, std::string_view id,
+std::optional<ApiTokenRecord> LoadApiTokenById(pqxx::transaction_base& tx, std::string_view id,
                                                Lock lock = Lock::kNone);
-std::optional<ApiTokenRecord> LoadApiTokenByHash(pqxx::dbtransaction& tx, std::string_view hash);
-
-void LoadDeviceMaps(pqxx::dbtransaction& tx, DeviceRecord& device);
-void LoadTokenTags(pqxx::dbtransaction& tx, EnrollmentTokenRecord& token);
+std::optional<ApiTokenRecord> LoadApiTokenByHash(pqxx::transaction_base& tx, std::string_view hash);
 
 enum class MapTable { kDeviceTags, kDeviceMetadata, kTokenTags };
 // Adds `map` as rows of `table` owned by `owner_id` (a new device or token: no rows yet).
-void InsertMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+void InsertMap(pqxx::transaction_base& tx, MapTable table, std::string_view owner_id,
                const std::map<std::string, std::string>& map);
 // Replaces the rows of `table` owned by `owner_id` with `map`.
-void ReplaceMap(pqxx::dbtransaction& tx, MapTable table, std::string_view owner_id,
+void ReplaceMap(pqxx::transaction_base& tx, MapTable table, std::string_view owner_id,
                 const std::map<std::string, std::string>& map);
 
 // Appends `event` (with a new id, or `event.id` when `keep_id`) and returns its id.
-int64_t InsertEvent(pqxx::dbtransaction& tx, const Event& event, bool keep_id = false);
+int64_t InsertEvent(pqxx::transaction_base& tx, const Event& event, bool keep_id = false);
 
 // True when `sql` (with parameters) returns a row.
-bool Exists(pqxx::dbtransaction& tx, const std::string& sql, const Params& params);
+bool Exists(pqxx::transaction_base& tx, const std::string& sql, const Params& params);
 
 }  // namespace wott::store::postgres
 

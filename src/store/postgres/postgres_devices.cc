@@ -14,7 +14,7 @@ namespace {
 
 // The uniqueness checks before recording `certificate` (the constraints catch the races):
 // its serial is new, and the recovery hash (when given) is held by no device but `owner_id`.
-Status CheckNewCertificate(pqxx::dbtransaction& tx, const CertificateRecord& certificate,
+Status CheckNewCertificate(pqxx::transaction_base& tx, const CertificateRecord& certificate,
                            std::string_view recovery_hash, std::string_view owner_id) {
   if (Exists(tx, "SELECT 1 FROM certificates WHERE serial = $1", {P(certificate.serial)})) {
     return AlreadyExists("a certificate with this serial exists");
@@ -27,7 +27,7 @@ Status CheckNewCertificate(pqxx::dbtransaction& tx, const CertificateRecord& cer
   return Status::Ok();
 }
 
-void InsertCertificate(pqxx::dbtransaction& tx, const CertificateRecord& c, TimePoint now) {
+void InsertCertificate(pqxx::transaction_base& tx, const CertificateRecord& c, TimePoint now) {
   Exec(tx,
        "INSERT INTO certificates (serial, device_id, not_before, not_after, fingerprint, pem, "
        "issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -36,7 +36,7 @@ void InsertCertificate(pqxx::dbtransaction& tx, const CertificateRecord& c, Time
 }
 
 // Records `c` for an existing device and makes it current; rotates the recovery hash.
-void RecordCertificate(pqxx::dbtransaction& tx, const CertificateRecord& c,
+void RecordCertificate(pqxx::transaction_base& tx, const CertificateRecord& c,
                        std::string_view recovery_hash, TimePoint now) {
   InsertCertificate(tx, c, now);
   Exec(tx,
@@ -45,14 +45,14 @@ void RecordCertificate(pqxx::dbtransaction& tx, const CertificateRecord& c,
        {P(c.serial), P(ToUnixSeconds(c.not_after)), P(recovery_hash), P(c.device_id)});
 }
 
-Result<DeviceRecord> MustLoadDevice(pqxx::dbtransaction& tx, std::string_view id,
+Result<DeviceRecord> MustLoadDevice(pqxx::transaction_base& tx, std::string_view id,
                                     Lock lock = Lock::kNone) {
   std::optional<DeviceRecord> device = LoadDevice(tx, id, lock);
   if (!device) return UnknownDevice();
   return std::move(*device);
 }
 
-void RevokeDeviceCertificates(pqxx::dbtransaction& tx, std::string_view device_id,
+void RevokeDeviceCertificates(pqxx::transaction_base& tx, std::string_view device_id,
                               RevocationReason reason, TimePoint now) {
   Exec(tx,
        "UPDATE certificates SET revoked_at = $1, revocation_reason = $2 "
@@ -126,7 +126,7 @@ Result<DeviceRecord> PostgresStore::EnrollDevice(std::string_view token_hash,
   RETURN_IF_ERROR(ValidateNewDevice(device));
   RETURN_IF_ERROR(ValidateNewCertificate(certificate, device.id));
   RETURN_IF_ERROR(ValidateRecoveryHash(recovery_token_hash));
-  return Write([&](pqxx::dbtransaction& tx) -> Result<DeviceRecord> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<DeviceRecord> {
     std::optional<EnrollmentTokenRecord> token = LoadTokenByHash(tx, token_hash);
     if (!token) return UnknownEnrollmentToken();
     RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));  // the early, common refusal
@@ -187,7 +187,7 @@ Result<DeviceRecord> PostgresStore::RenewDevice(std::string_view device_id,
   RETURN_IF_ERROR(ValidateSerial(presented_serial));
   RETURN_IF_ERROR(ValidateNewCertificate(certificate, device_id));
   RETURN_IF_ERROR(ValidateRecoveryHash(new_recovery_token_hash));
-  return Write([&](pqxx::dbtransaction& tx) -> Result<DeviceRecord> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<DeviceRecord> {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     RETURN_IF_ERROR(CheckDeviceActive(device));
     // FOR SHARE: a concurrent revocation of this certificate either finished before (and we
@@ -207,7 +207,7 @@ Result<DeviceRecord> PostgresStore::RenewDevice(std::string_view device_id,
 Result<DeviceRecord> PostgresStore::FindDeviceByRecoveryToken(
     std::string_view recovery_token_hash) {
   RETURN_IF_ERROR(ValidateTokenHash("recovery token hash", recovery_token_hash));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<DeviceRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<DeviceRecord> {
     std::optional<DeviceRecord> device = LoadDeviceByRecoveryHash(tx, recovery_token_hash);
     if (!device) return UnknownRecoveryToken();
     return std::move(*device);
@@ -221,7 +221,7 @@ Result<DeviceRecord> PostgresStore::RecoverDevice(std::string_view recovery_toke
   RETURN_IF_ERROR(ValidateTokenHash("recovery token hash", recovery_token_hash));
   RETURN_IF_ERROR(ValidateRecoveryHash(new_recovery_token_hash));
   if (grace < Duration::zero()) return InvalidArgument("recovery grace must not be negative");
-  return Write([&](pqxx::dbtransaction& tx) -> Result<DeviceRecord> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<DeviceRecord> {
     std::optional<DeviceRecord> device =
         LoadDeviceByRecoveryHash(tx, recovery_token_hash, Lock::kUpdate);
     if (!device) return UnknownRecoveryToken();
@@ -243,14 +243,14 @@ Result<DeviceRecord> PostgresStore::RecoverDevice(std::string_view recovery_toke
 
 Result<DeviceRecord> PostgresStore::GetDevice(std::string_view device_id) {
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
-  return Read([&](pqxx::dbtransaction& tx) { return MustLoadDevice(tx, device_id); });
+  return ReadOne([&](pqxx::transaction_base& tx) { return MustLoadDevice(tx, device_id); });
 }
 
 Result<DevicePage> PostgresStore::ListDevices(const DeviceFilter& filter, const DeviceSort& sort,
                                               const PageRequest& page) {
   RETURN_IF_ERROR(ValidateDeviceFilter(filter));
   RETURN_IF_ERROR(ValidatePage(page));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<DevicePage> {
+  return Read([&](pqxx::transaction_base& tx) -> Result<DevicePage> {
     Params params;
     const std::string where = FilterSql(filter, params);
     DevicePage result;
@@ -259,13 +259,12 @@ Result<DevicePage> PostgresStore::ListDevices(const DeviceFilter& filter, const 
                       OrderSql(sort) + " LIMIT " + Next(params, P(int64_t{page.limit}));
     sql += " OFFSET " + Next(params, P(page.offset));
     for (const pqxx::row& row : Exec(tx, sql, params)) result.devices.push_back(ReadDevice(row));
-    for (DeviceRecord& device : result.devices) LoadDeviceMaps(tx, device);
     return result;
   });
 }
 
 Result<DeviceCounts> PostgresStore::CountDevicesByStatus() {
-  return Read([&](pqxx::dbtransaction& tx) -> Result<DeviceCounts> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<DeviceCounts> {
     DeviceCounts counts;
     for (const pqxx::row& row : Exec(tx, "SELECT status, count(*) FROM devices GROUP BY status")) {
       Result<DeviceStatus> status = ParseDeviceStatus(row[0].as<std::string>());
@@ -292,7 +291,7 @@ Status PostgresStore::RevokeDevice(std::string_view device_id, RevocationReason 
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateRevocationReason(reason));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     RETURN_IF_ERROR(CheckDeviceNotDeleted(device));
     if (device.status == DeviceStatus::kRevoked) return Status::Ok();
@@ -311,7 +310,7 @@ Status PostgresStore::DeleteDevice(std::string_view device_id, std::string_view 
                                    TimePoint now) {
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     if (device.status == DeviceStatus::kDeleted) return Status::Ok();
     Exec(tx, "UPDATE devices SET status = 'deleted', recovery_token_hash = NULL WHERE id = $1",
@@ -327,7 +326,7 @@ Status PostgresStore::SetTags(std::string_view device_id, const Tags& tags, std:
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateTags(tags));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     RETURN_IF_ERROR(CheckDeviceNotDeleted(device));
     ReplaceMap(tx, MapTable::kDeviceTags, device_id, tags);
@@ -341,7 +340,7 @@ Status PostgresStore::SetMetadata(std::string_view device_id, const Metadata& me
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateMetadata(metadata));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     RETURN_IF_ERROR(CheckDeviceNotDeleted(device));
     ReplaceMap(tx, MapTable::kDeviceMetadata, device_id, metadata);
@@ -354,7 +353,7 @@ Status PostgresStore::TouchLastSeen(std::string_view device_id, TimePoint now,
                                     const AgentInfo& agent) {
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateAgentInfo(agent));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     // Only the status is needed: skip loading tags and metadata on this hot path.
     pqxx::result r =
         Exec(tx, "SELECT status FROM devices WHERE id = $1 FOR UPDATE", {P(device_id)});
@@ -376,7 +375,7 @@ Status PostgresStore::TouchLastSeen(std::string_view device_id, TimePoint now,
 
 Result<CertificateRecord> PostgresStore::GetCertificate(std::string_view serial) {
   RETURN_IF_ERROR(ValidateSerial(serial));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<CertificateRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<CertificateRecord> {
     std::optional<CertificateRecord> certificate = LoadCertificate(tx, serial);
     if (!certificate) return NotFound("unknown certificate serial");
     return std::move(*certificate);
@@ -387,7 +386,7 @@ Result<std::vector<CertificateRecord>> PostgresStore::ListCertificates(std::stri
                                                                        int limit) {
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
   RETURN_IF_ERROR(ValidateLimit(limit));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<std::vector<CertificateRecord>> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<std::vector<CertificateRecord>> {
     return ReadCertificates(Exec(tx,
                                  std::string("SELECT ") + kCertificateColumns +
                                      " FROM certificates c WHERE c.device_id = $1 "
@@ -398,7 +397,7 @@ Result<std::vector<CertificateRecord>> PostgresStore::ListCertificates(std::stri
 
 Result<CertificateRecord> PostgresStore::CurrentCertificate(std::string_view device_id) {
   RETURN_IF_ERROR(ValidateDeviceId(device_id));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<CertificateRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<CertificateRecord> {
     pqxx::result r = Exec(tx,
                           std::string("SELECT ") + kCertificateColumns +
                               " FROM devices d JOIN certificates c ON c.serial = d.current_serial "
@@ -412,7 +411,7 @@ Result<CertificateRecord> PostgresStore::CurrentCertificate(std::string_view dev
 Result<CertificatePage> PostgresStore::ListExpiringCertificates(TimePoint from, TimePoint until,
                                                                 const PageRequest& page) {
   RETURN_IF_ERROR(ValidatePage(page));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<CertificatePage> {
+  return Read([&](pqxx::transaction_base& tx) -> Result<CertificatePage> {
     const std::string from_where =
         " FROM devices d JOIN certificates c ON c.serial = d.current_serial "
         "WHERE d.status = 'active' AND c.revoked_at IS NULL "
@@ -436,7 +435,7 @@ Status PostgresStore::RevokeCertificate(std::string_view serial, RevocationReaso
   RETURN_IF_ERROR(ValidateSerial(serial));
   RETURN_IF_ERROR(ValidateRevocationReason(reason));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     std::optional<CertificateRecord> certificate = LoadCertificate(tx, serial, Lock::kUpdate);
     if (!certificate) return NotFound("unknown certificate serial");
     if (certificate->revoked_at) return Status::Ok();
@@ -450,7 +449,7 @@ Status PostgresStore::RevokeCertificate(std::string_view serial, RevocationReaso
 }
 
 Result<std::vector<RevokedCertificate>> PostgresStore::ListRevokedCertificates(TimePoint now) {
-  return Read([&](pqxx::dbtransaction& tx) -> Result<std::vector<RevokedCertificate>> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<std::vector<RevokedCertificate>> {
     std::vector<RevokedCertificate> out;
     for (const pqxx::row& row : Exec(tx,
                                      "SELECT serial, revoked_at, revocation_reason, not_after "

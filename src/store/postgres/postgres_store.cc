@@ -17,7 +17,7 @@ namespace {
 // Any 64-bit constant works; every wott replica must use the same one.
 constexpr int64_t kMigrationLockKey = 0x776f74745f6d6967;  // "wott_mig"
 
-Status MigrateIn(pqxx::dbtransaction& tx, TimePoint now) {
+Status MigrateIn(pqxx::transaction_base& tx, TimePoint now) {
   // Held until this transaction ends: a second replica waits here, then sees the result.
   Exec(tx, "SELECT pg_advisory_xact_lock($1)", {P(kMigrationLockKey)});
   bool has_table = !Exec(tx, "SELECT to_regclass('schema_migrations')")[0][0].is_null();
@@ -58,7 +58,8 @@ Status MigrateIn(pqxx::dbtransaction& tx, TimePoint now) {
 }  // namespace
 
 Status Migrate(Pool& pool, TimePoint now) {
-  return RunTx(pool, TxKind::kWrite, [&](pqxx::dbtransaction& tx) { return MigrateIn(tx, now); });
+  return RunTx(pool, TxKind::kWrite,
+               [&](pqxx::transaction_base& tx) { return MigrateIn(tx, now); });
 }
 
 // ---- Enrollment tokens ----
@@ -66,7 +67,7 @@ Status Migrate(Pool& pool, TimePoint now) {
 Result<EnrollmentTokenRecord> PostgresStore::CreateEnrollmentToken(const NewEnrollmentToken& token,
                                                                    TimePoint now) {
   RETURN_IF_ERROR(ValidateNewEnrollmentToken(token, now));
-  return Write([&](pqxx::dbtransaction& tx) -> Result<EnrollmentTokenRecord> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<EnrollmentTokenRecord> {
     if (Exists(tx, "SELECT 1 FROM enrollment_tokens WHERE id = $1", {P(token.id)})) {
       return AlreadyExists("an enrollment token with this ID exists");
     }
@@ -88,7 +89,7 @@ Result<EnrollmentTokenRecord> PostgresStore::CreateEnrollmentToken(const NewEnro
 
 Result<EnrollmentTokenRecord> PostgresStore::GetEnrollmentToken(std::string_view id) {
   RETURN_IF_ERROR(ValidateTokenId(id));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<EnrollmentTokenRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<EnrollmentTokenRecord> {
     std::optional<EnrollmentTokenRecord> token = LoadTokenById(tx, id);
     if (!token) return NotFound("unknown enrollment token");
     return std::move(*token);
@@ -98,7 +99,7 @@ Result<EnrollmentTokenRecord> PostgresStore::GetEnrollmentToken(std::string_view
 Result<EnrollmentTokenRecord> PostgresStore::FindEnrollmentToken(std::string_view token_hash,
                                                                  TimePoint now) {
   RETURN_IF_ERROR(ValidateTokenHash("enrollment token hash", token_hash));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<EnrollmentTokenRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<EnrollmentTokenRecord> {
     std::optional<EnrollmentTokenRecord> token = LoadTokenByHash(tx, token_hash);
     if (!token) return UnknownEnrollmentToken();
     RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));
@@ -109,7 +110,7 @@ Result<EnrollmentTokenRecord> PostgresStore::FindEnrollmentToken(std::string_vie
 Result<std::vector<EnrollmentTokenRecord>> PostgresStore::ListEnrollmentTokens(
     const TokenListOptions& options, TimePoint now) {
   RETURN_IF_ERROR(ValidatePage(options.page));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<std::vector<EnrollmentTokenRecord>> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<std::vector<EnrollmentTokenRecord>> {
     std::string sql = std::string("SELECT ") + kTokenColumns + " FROM enrollment_tokens t ";
     Params params;
     if (!options.include_inactive) {
@@ -122,7 +123,6 @@ Result<std::vector<EnrollmentTokenRecord>> PostgresStore::ListEnrollmentTokens(
            " OFFSET $" + std::to_string(params.size());
     std::vector<EnrollmentTokenRecord> tokens;
     for (const pqxx::row& row : Exec(tx, sql, params)) tokens.push_back(ReadToken(row));
-    for (EnrollmentTokenRecord& token : tokens) LoadTokenTags(tx, token);
     return tokens;
   });
 }
@@ -131,7 +131,7 @@ Status PostgresStore::RevokeEnrollmentToken(std::string_view id, std::string_vie
                                             TimePoint now) {
   RETURN_IF_ERROR(ValidateTokenId(id));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     std::optional<EnrollmentTokenRecord> token = LoadTokenById(tx, id, Lock::kUpdate);
     if (!token) return NotFound("unknown enrollment token");
     if (token->revoked_at) return Status::Ok();
@@ -145,7 +145,7 @@ Status PostgresStore::RevokeEnrollmentToken(std::string_view id, std::string_vie
 // ---- CRL counter ----
 
 Result<int64_t> PostgresStore::NextCrlNumber() {
-  return Write([&](pqxx::dbtransaction& tx) -> Result<int64_t> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<int64_t> {
     pqxx::result r = Exec(tx,
                           "UPDATE counters SET value = value + 1 WHERE name = 'crl_number' "
                           "RETURNING value");
@@ -158,7 +158,7 @@ Result<int64_t> PostgresStore::NextCrlNumber() {
 
 Result<ApiTokenRecord> PostgresStore::CreateApiToken(const NewApiToken& token, TimePoint now) {
   RETURN_IF_ERROR(ValidateNewApiToken(token, now));
-  return Write([&](pqxx::dbtransaction& tx) -> Result<ApiTokenRecord> {
+  return Write([&](pqxx::transaction_base& tx) -> Result<ApiTokenRecord> {
     if (Exists(tx, "SELECT 1 FROM api_tokens WHERE id = $1", {P(token.id)})) {
       return AlreadyExists("an API token with this ID exists");
     }
@@ -181,7 +181,7 @@ Result<ApiTokenRecord> PostgresStore::CreateApiToken(const NewApiToken& token, T
 Result<ApiTokenRecord> PostgresStore::FindApiTokenByHash(std::string_view token_hash,
                                                          TimePoint now) {
   RETURN_IF_ERROR(ValidateTokenHash("API token hash", token_hash));
-  return Read([&](pqxx::dbtransaction& tx) -> Result<ApiTokenRecord> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<ApiTokenRecord> {
     std::optional<ApiTokenRecord> token = LoadApiTokenByHash(tx, token_hash);
     RETURN_IF_ERROR(CheckApiTokenUsable(token ? &*token : nullptr, now));
     return std::move(*token);
@@ -189,7 +189,7 @@ Result<ApiTokenRecord> PostgresStore::FindApiTokenByHash(std::string_view token_
 }
 
 Result<std::vector<ApiTokenRecord>> PostgresStore::ListApiTokens() {
-  return Read([&](pqxx::dbtransaction& tx) -> Result<std::vector<ApiTokenRecord>> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<std::vector<ApiTokenRecord>> {
     std::vector<ApiTokenRecord> tokens;
     for (const pqxx::row& row :
          Exec(tx, std::string("SELECT ") + kApiTokenColumns +
@@ -203,7 +203,7 @@ Result<std::vector<ApiTokenRecord>> PostgresStore::ListApiTokens() {
 Status PostgresStore::RevokeApiToken(std::string_view id, std::string_view actor, TimePoint now) {
   RETURN_IF_ERROR(ValidateTokenId(id));
   RETURN_IF_ERROR(ValidateActor(actor));
-  return Write([&](pqxx::dbtransaction& tx) -> Status {
+  return Write([&](pqxx::transaction_base& tx) -> Status {
     std::optional<ApiTokenRecord> token = LoadApiTokenById(tx, id, Lock::kUpdate);
     if (!token) return NotFound("unknown API token");
     if (token->revoked_at) return Status::Ok();
@@ -217,13 +217,14 @@ Status PostgresStore::RevokeApiToken(std::string_view id, std::string_view actor
 
 Result<int64_t> PostgresStore::AppendEvent(const Event& event) {
   RETURN_IF_ERROR(ValidateEvent(event));
-  return Write([&](pqxx::dbtransaction& tx) -> Result<int64_t> { return InsertEvent(tx, event); });
+  return Write(
+      [&](pqxx::transaction_base& tx) -> Result<int64_t> { return InsertEvent(tx, event); });
 }
 
 Result<std::vector<Event>> PostgresStore::ListEvents(const EventQuery& query) {
   RETURN_IF_ERROR(ValidateLimit(query.limit));
   if (query.before_id < 0) return InvalidArgument("event cursor must not be negative");
-  return Read([&](pqxx::dbtransaction& tx) -> Result<std::vector<Event>> {
+  return ReadOne([&](pqxx::transaction_base& tx) -> Result<std::vector<Event>> {
     std::string sql = "SELECT id, time, actor, action, subject, detail FROM events WHERE TRUE";
     Params params;
     if (query.before_id != 0) {

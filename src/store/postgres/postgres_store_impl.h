@@ -79,9 +79,15 @@ class PostgresStore final : public Store {
   auto Write(Fn&& fn) {
     return Run(pool_, TxKind::kWrite, std::forward<Fn>(fn));
   }
+  // Several statements that must see one snapshot.
   template <typename Fn>
   auto Read(Fn&& fn) {
     return Run(pool_, TxKind::kRead, std::forward<Fn>(fn));
+  }
+  // REQUIRES: `fn` runs exactly one statement (atomic by itself).
+  template <typename Fn>
+  auto ReadOne(Fn&& fn) {
+    return Run(pool_, TxKind::kSingle, std::forward<Fn>(fn));
   }
 
   Pool pool_;
