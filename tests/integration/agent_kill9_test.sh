@@ -15,6 +15,16 @@ t0=$(date +%s%N); agent "$D" renew --force >/dev/null 2>&1; t1=$(date +%s%N)
 span_us=$(( (t1 - t0) / 1000 + 2000 ))
 echo "# one renewal takes $(( (t1 - t0) / 1000000 )) ms; killing within 0..$((span_us / 1000)) ms"
 
+# cert_set_ok runs three openssl processes; a set with the same bytes as one already
+# checked is the same set, so only new contents are checked again.
+declare -A verified
+set_ok() {
+  [ -s "$C/ca.crt" ] && [ -s "$C/client.crt" ] && [ -s "$C/client.key" ] && [ -s "$C/combined.pem" ] || return 1
+  local h; h=$(cat "$C/ca.crt" "$C/client.crt" "$C/client.key" "$C/combined.pem" | sha256sum)
+  [ -n "${verified[$h]:-}" ] && return 0
+  cert_set_ok "$C" && verified[$h]=1
+}
+
 bad=0 changed=0 prev=$(readlink "$C/..data")
 for i in $(seq 1 "$N"); do
   "$AGENT_BIN" --dir "$D" --log-level off renew --force >/dev/null 2>&1 &
@@ -24,14 +34,14 @@ for i in $(seq 1 "$N"); do
   sleep "$(printf '0.%06d' "$delay")"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if ! cert_set_ok "$C"; then
+  if ! set_ok; then
     bad=$((bad + 1)); echo "# iteration $i: inconsistent set after kill at ${delay} us"; ls -la "$C"
   fi
   cur=$(readlink "$C/..data")
   [ "$cur" != "$prev" ] && changed=$((changed + 1))
   prev=$cur
 done
-echo "# $N kills, $changed of them after the swap"
+echo "# $N kills, $changed of them after the swap, ${#verified[@]} distinct sets checked with openssl"
 expect_eq "after each of $N kills the set is complete, matching and valid" "$bad" 0
 check "some kills landed before the swap" test "$changed" -lt "$N"
 check "some kills landed after the swap" test "$changed" -gt 0
