@@ -139,30 +139,36 @@ Result<DeviceRecord> PostgresStore::EnrollDevice(std::string_view token_hash,
     if (taken[0].as<bool>()) return AlreadyExists("a device with this ID exists");
     if (taken[1].as<bool>()) return AlreadyExists("a certificate with this serial exists");
     if (taken[2].as<bool>()) return AlreadyExists("this recovery token is already in use");
-    Exec(tx,
-         "INSERT INTO devices (id, name, status, created_at, enrollment_token_id, current_serial, "
-         "cert_not_after, recovery_token_hash) "
-         "VALUES ($1, $2, 'active', $3, $4, $5, $6, NULLIF($7, ''))",
-         {P(device.id), P(device.name), P(ToUnixSeconds(now)), P(token->id), P(certificate.serial),
-          P(ToUnixSeconds(certificate.not_after)), P(recovery_token_hash)});
-    InsertMap(tx, MapTable::kDeviceTags, device.id, token->tags);
-    InsertMap(tx, MapTable::kDeviceMetadata, device.id, device.metadata);
-    InsertCertificate(tx, certificate, now);
-    InsertEvent(tx, MakeEvent(now, "token:" + token->id, "device.enroll", device.id,
-                              "serial=" + certificate.serial));
-    // Last, so that the token row is locked only from here to the commit: concurrent
-    // enrollments with this token (on any replica) queue on this UPDATE, and each one
-    // re-evaluates the condition on the row the previous one committed. No match: refused
-    // and everything above rolls back.
-    if (Exec(tx,
-             "UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE id = $1 "
-             "AND uses_left > 0 AND revoked_at IS NULL AND expires_at > $2",
-             {P(token->id), P(ToUnixSeconds(now))})
-            .affected_rows() != 1) {
+    // One round trip records the device, its certificate and the event and takes the use.
+    // The use is taken by the UPDATE, so the token row is locked only from here to the
+    // commit: concurrent enrollments with this token (on any replica) queue on it, and each
+    // re-evaluates the condition on the row the previous one committed. No match: refused,
+    // and the inserts roll back with the transaction.
+    const Event event = MakeEvent(now, "token:" + token->id, "device.enroll", device.id,
+                                  "serial=" + certificate.serial);
+    pqxx::result take = Exec(
+        tx,
+        "WITH new_device AS (INSERT INTO devices (id, name, status, created_at, "
+        "enrollment_token_id, current_serial, cert_not_after, recovery_token_hash) "
+        "VALUES ($1, $2, 'active', $3, $4, $5, $6, NULLIF($7, ''))), "
+        "new_certificate AS (INSERT INTO certificates (serial, device_id, not_before, not_after, "
+        "fingerprint, pem, issued_at) VALUES ($5, $1, $8, $9, $10, $11, $3)), "
+        "new_event AS (INSERT INTO events (time, actor, action, subject, detail) "
+        "VALUES ($3, $12, $13, $1, $14)) "
+        "UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE id = $4 "
+        "AND uses_left > 0 AND revoked_at IS NULL AND expires_at > $3",
+        {P(device.id), P(device.name), P(ToUnixSeconds(now)), P(token->id), P(certificate.serial),
+         P(ToUnixSeconds(certificate.not_after)), P(recovery_token_hash),
+         P(ToUnixSeconds(certificate.not_before)), P(ToUnixSeconds(certificate.not_after)),
+         P(certificate.fingerprint), P(certificate.pem), P(event.actor), P(event.action),
+         P(event.detail)});
+    if (take.affected_rows() != 1) {
       std::optional<EnrollmentTokenRecord> latest = LoadTokenById(tx, token->id);
       Status why = latest ? CheckEnrollmentTokenUsable(*latest, now) : UnknownEnrollmentToken();
       return why.ok() ? PermissionDenied("enrollment token has no uses left") : why;
     }
+    InsertMap(tx, MapTable::kDeviceTags, device.id, token->tags);
+    InsertMap(tx, MapTable::kDeviceMetadata, device.id, device.metadata);
     // What a reload would return, without the round trips.
     DeviceRecord out;
     out.id = device.id;
