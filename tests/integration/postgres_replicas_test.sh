@@ -69,6 +69,11 @@ SERIAL=$(json_field dev.renewed.json serial)
 curl -sS --cacert "$CA" "$URL2/v1/crl" -o "$WORK/crl-before.der"  # replica 2 caches a CRL
 crl=$(openssl crl -inform DER -in "$WORK/crl-before.der" -noout -text 2>&1)
 check "before: the serial is not in replica 2's CRL" bash -c "! grep -qi 'Serial Number: $SERIAL' <<<'$crl'"
+ocsp2() {  # ocsp2 CERTFILE -> replica 2's OCSP verdict
+  openssl ocsp -issuer "$INTER" -cert "$1" -url "$URL2/v1/ocsp" -CAfile "$CA" \
+    -verify_other "$INTER" 2>&1 || true
+}
+expect_contains "before: replica 2's OCSP says good" "$(ocsp2 "$WORK/dev.crt")" ": good"
 ADMIN=$(wott api-token create it --json 2>/dev/null | jq -r .token)
 revoked=$(URL=$URL1 http POST "/v1/admin/devices/$ID/revoke" -H "Authorization: Bearer $ADMIN" \
   -H 'Content-Type: application/json' --data '{"reason":"key_compromise"}')
@@ -79,9 +84,7 @@ curl -sS --cacert "$CA" "$URL2/v1/crl" -o "$WORK/crl.der"
 crl=$(openssl crl -inform DER -in "$WORK/crl.der" -CAfile <(cat "$INTER" "$CA") -noout -text 2>&1)
 expect_contains "replica 2's CRL verifies" "$crl" "verify OK"
 expect_contains "replica 2's CRL lists the serial at once" "$crl" "Serial Number: ${SERIAL^^}"
-verdict=$(openssl ocsp -issuer "$INTER" -cert "$WORK/dev.crt" -url "$URL2/v1/ocsp" -CAfile "$CA" \
-  -verify_other "$INTER" 2>&1 || true)
-expect_contains "replica 2's OCSP says revoked" "$verdict" ": revoked"
+expect_contains "replica 2's OCSP says revoked at once" "$(ocsp2 "$WORK/dev.crt")" ": revoked"
 expect_contains "OCSP for the other device on replica 1 says good" \
   "$(openssl ocsp -issuer "$INTER" -cert "$WORK/other.crt" -url "$URL1/v1/ocsp" -CAfile "$CA" \
     -verify_other "$INTER" 2>&1 || true)" ": good"
@@ -125,6 +128,8 @@ expect_eq "every device's certificate history is identical" "$(certs --db "$PG2"
 check "a second import into the same database is refused" \
   bash -c "! '$SERVER_BIN' db import --in '$WORK/registry.jsonl' --db '$PG2' 2>'$WORK/again.err'"
 expect_contains "with a clear message" "$(cat "$WORK/again.err")" "not empty"
+check "import refuses a non-PostgreSQL target" \
+  bash -c "! '$SERVER_BIN' db import --in '$WORK/registry.jsonl' --db 'sqlite:$WORK/x.db' 2>/dev/null"
 echo '{"type":"wott-registry-dump","version":1}
 {"type":"device","id":"zz"' >"$WORK/bad.jsonl"
 PG3=$(new_pg_database broken)
