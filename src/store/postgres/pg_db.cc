@@ -49,7 +49,7 @@ Pool::Pool(std::string conninfo, int max, std::chrono::milliseconds acquire_time
     : conninfo_(std::move(conninfo)), max_(max < 1 ? 1 : max), acquire_timeout_(acquire_timeout) {}
 
 Pool::Lease::~Lease() {
-  if (connection_) pool_->Release(std::move(connection_));
+  if (pool_ != nullptr) pool_->Release(std::move(connection_));
 }
 
 Result<Pool::Lease> Pool::Acquire() {
@@ -77,7 +77,7 @@ Result<Pool::Lease> Pool::Acquire() {
 
 void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
   std::lock_guard lock(mu_);
-  if (connection && connection->is_open()) {
+  if (connection && connection->is_open()) {  // a discarded or dead one frees its slot
     idle_.push_back(std::move(connection));
   } else {
     --open_;

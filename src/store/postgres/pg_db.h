@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -51,14 +52,17 @@ class Pool {
    public:
     Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection)
         : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&&) = default;
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+    Lease& operator=(Lease&&) = delete;
     ~Lease();
     pqxx::connection& operator*() { return *connection_; }
-    // Closes the connection instead of returning it (after a connection error).
+    // Closes the connection instead of returning it (after a connection error); its slot
+    // in the pool is freed when the Lease ends.
     void Discard() { connection_.reset(); }
 
    private:
-    Pool* pool_;
+    Pool* pool_;  // nullptr once moved from
     std::unique_ptr<pqxx::connection> connection_;
   };
 

@@ -90,6 +90,32 @@ TEST(PostgresStoreTest, RevocationOnOneReplicaStopsRenewalOnTheOther) {
   EXPECT_EQ(revoked[0].serial, "a1");
 }
 
+TEST(PostgresStoreTest, RecoversWhenTheServerDropsItsConnections) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, OpenStore(url));
+  ASSERT_OK(store->CreateEnrollmentToken(TokenFor("tok", 100), kT0));
+  // Fill the pool with idle connections, then have the server end every one of them.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] { (void)store->GetEnrollmentToken("tok"); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_OK(ExecPostgresSql(url,
+                              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+    // More operations than the pool has slots: each dead connection is dropped (its slot
+    // freed) and the operation retried on a new one.
+    for (int i = 0; i < 12; ++i) {
+      int n = round * 12 + i;
+      ASSERT_OK(store->EnrollDevice("hash-tok", DeviceFor(n),
+                                    CertFor("d" + std::to_string(n), DeviceIdFor(n)), "", kT0));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(EnrollmentTokenRecord token, store->GetEnrollmentToken("tok"));
+  EXPECT_EQ(token.uses_left, 100 - 36);
+}
+
 TEST(PostgresStoreTest, RefusesAnotherApplicationsDatabaseOrANewerSchema) {
   ASSERT_OK_AND_ASSIGN(std::string foreign, NewPostgresDatabaseUrl());
   ASSERT_OK(ExecPostgresSql(foreign, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)"));
