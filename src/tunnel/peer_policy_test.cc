@@ -1,0 +1,106 @@
+#include "tunnel/peer_policy.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/test_ca.h"
+
+// Designated initializers name only the rules a test uses.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace wott::tunnel {
+namespace {
+
+using ::testing::HasSubstr;
+using wott::testing::TestCa;
+
+PeerPolicy MustCreate(PeerRules rules) {
+  Result<PeerPolicy> p = PeerPolicy::Create(std::move(rules));
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return std::move(*p);
+}
+
+class PeerPolicyTest : public ::testing::Test {
+ protected:
+  TestCa ca_{&RealClock::Instance()};
+  TestCa::Leaf a_ = ca_.IssueDevice();
+  TestCa::Leaf b_ = ca_.IssueDevice();
+  PeerIdentity peer_a_ = IdentityOf(a_.cert.get(), "wott.local");
+  PeerIdentity peer_b_ = IdentityOf(b_.cert.get(), "wott.local");
+};
+
+TEST_F(PeerPolicyTest, IdentityOfReadsDeviceCertificate) {
+  EXPECT_EQ(peer_a_.common_name, a_.id.Name("wott.local"));
+  ASSERT_TRUE(peer_a_.device_hex.has_value());
+  EXPECT_EQ(*peer_a_.device_hex, a_.id.hex());
+  EXPECT_THAT(peer_a_.dns_names, ::testing::ElementsAre(a_.id.Name("wott.local")));
+  EXPECT_THAT(peer_a_.uris, ::testing::ElementsAre(a_.id.SpiffeUri("wott.local")));
+  EXPECT_THAT(peer_a_.Describe(), HasSubstr("CN=" + a_.id.Name("wott.local")));
+  // Another domain: not a device of ours.
+  EXPECT_FALSE(IdentityOf(a_.cert.get(), "other.example").device_hex.has_value());
+}
+
+TEST_F(PeerPolicyTest, AllowCnMatchesExactlyThatCn) {
+  PeerPolicy p = MustCreate({.common_names = {a_.id.Name("wott.local")}});
+  EXPECT_TRUE(p.Evaluate(peer_a_).allowed);
+  Decision d = p.Evaluate(peer_b_);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_THAT(d.reason, HasSubstr("no allow rule"));
+  // No prefix, suffix or case games.
+  PeerIdentity tricky = peer_a_;
+  tricky.common_name = a_.id.Name("wott.local") + ".evil";
+  tricky.device_hex.reset();
+  tricky.dns_names.clear();
+  tricky.uris.clear();
+  EXPECT_FALSE(p.Evaluate(tricky).allowed);
+  tricky.common_name = "CN=" + a_.id.Name("wott.local");
+  EXPECT_FALSE(p.Evaluate(tricky).allowed);
+}
+
+TEST_F(PeerPolicyTest, AllowDeviceTakesHexOrNameAndUsesTheParsedId) {
+  PeerPolicy by_hex = MustCreate({.devices = {a_.id.hex()}});
+  EXPECT_TRUE(by_hex.Evaluate(peer_a_).allowed);
+  EXPECT_FALSE(by_hex.Evaluate(peer_b_).allowed);
+  PeerPolicy by_name = MustCreate({.devices = {a_.id.Name("wott.local")}});
+  EXPECT_TRUE(by_name.Evaluate(peer_a_).allowed);
+  EXPECT_FALSE(by_name.Evaluate(peer_b_).allowed);
+  // A CN that merely contains the hex is not that device.
+  PeerIdentity fake;
+  fake.common_name = "x" + a_.id.hex();
+  EXPECT_FALSE(by_hex.Evaluate(fake).allowed);
+}
+
+TEST_F(PeerPolicyTest, AllowUriAndDns) {
+  PeerPolicy uri = MustCreate({.uris = {a_.id.SpiffeUri("wott.local")}});
+  EXPECT_TRUE(uri.Evaluate(peer_a_).allowed);
+  EXPECT_FALSE(uri.Evaluate(peer_b_).allowed);
+  PeerPolicy dns = MustCreate({.dns_names = {b_.id.Name("wott.local")}});
+  EXPECT_TRUE(dns.Evaluate(peer_b_).allowed);
+  EXPECT_FALSE(dns.Evaluate(peer_a_).allowed);
+}
+
+TEST_F(PeerPolicyTest, RulesAreOred) {
+  PeerPolicy p = MustCreate({.common_names = {"someone-else"}, .devices = {b_.id.hex()}});
+  EXPECT_TRUE(p.Evaluate(peer_b_).allowed);
+  EXPECT_FALSE(p.Evaluate(peer_a_).allowed);
+}
+
+TEST_F(PeerPolicyTest, AllowAllAllowsAnyVerifiedPeer) {
+  PeerPolicy p = MustCreate({.allow_all = true});
+  EXPECT_TRUE(p.Evaluate(peer_a_).allowed);
+  EXPECT_TRUE(p.Evaluate(PeerIdentity{}).allowed);
+}
+
+TEST(PeerPolicyCreateTest, RefusesBadRuleSets) {
+  EXPECT_THAT(PeerPolicy::Create({}).status().message(), HasSubstr("no access rule"));
+  EXPECT_THAT(PeerPolicy::Create({.allow_all = true, .common_names = {"a"}}).status().message(),
+              HasSubstr("--allow-all cannot be combined"));
+  EXPECT_THAT(PeerPolicy::Create({.common_names = {""}}).status().message(),
+              HasSubstr("--allow-cn needs a value"));
+  EXPECT_THAT(PeerPolicy::Create({.devices = {"ABC"}}).status().message(),
+              HasSubstr("--allow-device 'ABC' is not a device ID"));
+  EXPECT_FALSE(PeerPolicy::Create({.allow_all = true, .domain = "bad domain"}).ok());
+}
+
+}  // namespace
+}  // namespace wott::tunnel
