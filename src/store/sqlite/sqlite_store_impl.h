@@ -136,7 +136,7 @@ class SqliteStore final : public Store {
   std::invoke_result_t<Fn&, Connection&> Write(Fn&& fn) {
     using R = std::invoke_result_t<Fn&, Connection&>;
     struct Context {
-      Fn* fn;
+      std::remove_reference_t<Fn>* fn;
       std::optional<R> result;
     } context{&fn, std::nullopt};
     GroupCommitter::Op op;
@@ -149,6 +149,7 @@ class SqliteStore final : public Store {
     committer_.Run(op);
     if (op.ran && !StatusOf(*context.result).ok()) return std::move(*context.result);
     if (!op.batch_status.ok()) return op.batch_status;
+    if (!op.ran) return Internal("registry database error", "write not run");  // defensive
     return std::move(*context.result);
   }
 
