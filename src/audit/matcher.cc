@@ -142,11 +142,10 @@ Result<std::vector<Finding>> MatchInventory(const Inventory& inventory, const Vu
     }
     std::set<std::string> seen;
     for (AdvisoryRow& row : rows) {
-      if (DuplicatesTracker(row, tracker_ids) || !seen.insert(row.advisory.vuln_id).second) {
-        continue;
-      }
+      if (DuplicatesTracker(row, tracker_ids)) continue;
       std::optional<FindingState> state = ClassifyAdvisory(row.advisory, *installed);
-      if (!state) continue;
+      // An OSV record may have several ranges: report the one that applies, once.
+      if (!state || !seen.insert(row.advisory.vuln_id).second) continue;
       Severity severity = SeverityFromUrgency(row.advisory.urgency);
       if (!options.states.empty() && !options.states.contains(*state)) continue;
       if (severity < options.min_severity) continue;
