@@ -1,6 +1,6 @@
 // Store: the device registry, as domain operations (never SQL). Backends: SQLite (the
-// default, one file in the data dir), memory (tests); PostgreSQL plugs in behind the same
-// interface. Each multi-step change (consume a token + record the certificate, revoke a
+// default, one file in the data dir), PostgreSQL (several replicas on one database,
+// src/store/postgres) and memory (tests). Each multi-step change (consume a token + record the certificate, revoke a
 // device + all its certificates) is one method and one transaction, so the registry is
 // never seen half-changed, also by other processes or replicas on the same database.
 //
@@ -180,8 +180,9 @@ struct OpenOptions {
 //       newer schema than this binary knows, or a file that is not a database, is refused
 //       with kFailedPrecondition.
 //   "memory:": a new, empty, process-local registry.
-// "postgres:"/"postgresql:" are kFailedPrecondition (that backend is not built yet); any
-// other scheme is kInvalidArgument, with a message naming the accepted ones.
+//   "postgres://..."/"postgresql://...": PostgreSQL (see store/postgres/postgres_store.h),
+//       migrated under an advisory lock so replicas starting together migrate once.
+// Any other scheme is kInvalidArgument, with a message naming the accepted ones.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view dsn, const OpenOptions& options = {});
 
 }  // namespace wott::store
