@@ -65,8 +65,10 @@ struct StatusListener {
   uint16_t port = 0;
 };
 
-// One proxied connection; touched only on its strand.
-struct Connection {
+// One proxied connection; touched only on its strand. Serve holds the owning shared_ptr for
+// the connection's whole life; the coroutines it awaits take a Connection* (g++ 12 may
+// destroy shared_ptr temporaries twice inside co_await expressions).
+struct Connection : std::enable_shared_from_this<Connection> {
   Connection(Listener& l, tcp::socket accepted, std::string remote_address)
       : listener(l),
         remote(std::move(remote_address)),
@@ -125,8 +127,8 @@ std::pair<DenyReason, std::string> Classify(const Connection& c, const error_cod
 
 // Copies `from` -> `to` until EOF or error; at EOF shuts down `to_socket`'s sending half.
 template <typename From, typename To>
-asio::awaitable<void> Pump(std::shared_ptr<Connection> c, From& from, To& to,
-                           tcp::socket& to_socket, uint64_t& counter) {
+asio::awaitable<void> Pump(Connection* c, From& from, To& to, tcp::socket& to_socket,
+                           uint64_t& counter) {
   std::array<char, 16 * 1024> buffer;
   for (;;) {
     auto [ec, n] = co_await from.async_read_some(asio::buffer(buffer), kTuple);
@@ -152,7 +154,7 @@ asio::awaitable<void> Pump(std::shared_ptr<Connection> c, From& from, To& to,
   }
 }
 
-asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
+asio::awaitable<void> Watchdog(Connection* c) {
   auto idle = c->listener.options.idle_timeout;
   auto step = std::min<SteadyClock::duration>(idle, std::chrono::seconds(5));
   while (!c->done) {
@@ -167,27 +169,27 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
   }
 }
 
-asio::awaitable<void> CopyBoth(std::shared_ptr<Connection> c) {
+asio::awaitable<void> CopyBoth(Connection* c) {
   TlsStream& tls = *c->tls;
-  if (c->listener.options.side == Side::kServer) {
-    co_await (Pump(c, tls, c->upstream, c->upstream, c->bytes_to_target) &&
-              Pump(c, c->upstream, tls, tls.next_layer(), c->bytes_from_target));
-  } else {
-    co_await (Pump(c, c->downstream, tls, tls.next_layer(), c->bytes_to_target) &&
-              Pump(c, tls, c->downstream, c->downstream, c->bytes_from_target));
-  }
+  bool server = c->listener.options.side == Side::kServer;
+  tcp::socket& plain = server ? c->upstream : c->downstream;
+  auto to_target = server ? Pump(c, tls, plain, plain, c->bytes_to_target)
+                          : Pump(c, plain, tls, tls.next_layer(), c->bytes_to_target);
+  auto from_target = server ? Pump(c, plain, tls, tls.next_layer(), c->bytes_from_target)
+                            : Pump(c, tls, plain, plain, c->bytes_from_target);
+  co_await (std::move(to_target) && std::move(from_target));
   c->done = true;
   c->timer.cancel();
 }
 
 // Runs `op` with a deadline: when it expires, the connection's sockets are closed.
 template <typename Op>
-asio::awaitable<std::pair<error_code, bool>> WithDeadline(std::shared_ptr<Connection> c,
+asio::awaitable<std::pair<error_code, bool>> WithDeadline(Connection* conn,
                                                           std::chrono::milliseconds limit, Op op) {
   auto timed_out = std::make_shared<bool>(false);
-  asio::steady_timer deadline(c->downstream.get_executor());
+  asio::steady_timer deadline(conn->downstream.get_executor());
   deadline.expires_after(limit);
-  deadline.async_wait([c, timed_out](error_code ec) {
+  deadline.async_wait([c = conn->shared_from_this(), timed_out](error_code ec) {
     if (!ec) {
       *timed_out = true;
       c->CloseAll();
@@ -198,7 +200,7 @@ asio::awaitable<std::pair<error_code, bool>> WithDeadline(std::shared_ptr<Connec
   co_return std::make_pair(ec, *timed_out);
 }
 
-asio::awaitable<error_code> ConnectTarget(std::shared_ptr<Connection> c, tcp::socket& socket) {
+asio::awaitable<error_code> ConnectTarget(Connection* c, tcp::socket& socket) {
   tcp::resolver resolver(socket.get_executor());
   auto [rec, results] =
       co_await resolver.async_resolve(c->listener.target_host, c->listener.target_port, kTuple);
@@ -211,6 +213,12 @@ asio::awaitable<error_code> ConnectTarget(std::shared_ptr<Connection> c, tcp::so
   co_return cec;
 }
 
+asio::awaitable<error_code> Handshake(Connection* c, bool server) {
+  auto [ec] = co_await c->tls->async_handshake(
+      server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client, kTuple);
+  co_return ec;
+}
+
 void LogDenied(const Connection& c, DenyReason reason, const std::string& why) {
   c.listener.metrics->CountDenied(reason);
   std::string peer = c.check.saw_certificate ? c.check.peer.Describe() : "no certificate";
@@ -218,7 +226,8 @@ void LogDenied(const Connection& c, DenyReason reason, const std::string& why) {
                DenyReasonLabel(reason));
 }
 
-asio::awaitable<void> Serve(std::shared_ptr<Connection> c) {
+asio::awaitable<void> Serve(std::shared_ptr<Connection> owner) {
+  Connection* c = owner.get();
   Listener& l = c->listener;
   const bool server = l.options.side == Side::kServer;
   Result<ossl::UniquePtr<SSL>> ssl =
@@ -241,13 +250,8 @@ asio::awaitable<void> Serve(std::shared_ptr<Connection> c) {
   // The TLS side: the accepted socket (server) or the target connection (client).
   c->tls.emplace(server ? std::move(c->downstream) : std::move(c->upstream), ssl->release());
   auto started = SteadyClock::now();
-  auto [hec, htimed_out] = co_await WithDeadline(c, l.options.handshake_timeout, [c, server]() {
-    return [](std::shared_ptr<Connection> c, bool server) -> asio::awaitable<error_code> {
-      auto [ec] = co_await c->tls->async_handshake(
-          server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client, kTuple);
-      co_return ec;
-    }(c, server);
-  });
+  auto [hec, htimed_out] = co_await WithDeadline(c, l.options.handshake_timeout,
+                                                 [c, server]() { return Handshake(c, server); });
   if (hec) {
     auto [reason, why] = Classify(*c, hec, htimed_out);
     LogDenied(*c, reason, why);
@@ -270,7 +274,9 @@ asio::awaitable<void> Serve(std::shared_ptr<Connection> c) {
   spdlog::debug("tunnel {}: accepted {} ({}): {}", l.options.name, c->remote,
                 c->check.peer.Describe(), c->check.allow_reason);
   c->last_activity = SteadyClock::now();
-  co_await (CopyBoth(c) && Watchdog(c));
+  auto copy = CopyBoth(c);
+  auto watch = Watchdog(c);
+  co_await (std::move(copy) && std::move(watch));
   c->CloseAll();
   l.metrics->AddBytes(c->bytes_to_target, c->bytes_from_target);
   double seconds = std::chrono::duration<double>(SteadyClock::now() - c->start).count();

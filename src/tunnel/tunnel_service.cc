@@ -100,6 +100,7 @@ Status TunnelService::Rebuild(Tunnel& t, const char* why) {
       Credentials::Load(t.config.listener.side, t.config.keystore, t.config.cacert, t.policy,
                         CurrentCrlMode(), std::move(crl_der));
   if (!creds.ok()) {
+    if (t.store->Current() == nullptr) return creds.status();  // start-up: the caller reports
     if (!t.failed || *t.failed != stamps) {
       spdlog::error("tunnel {}: reload ({}) failed, keeping the current credentials: {}",
                     t.config.listener.name, why, creds.status().message());
