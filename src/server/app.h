@@ -30,7 +30,7 @@ struct AppOptions {
   std::string db;
   CaServiceOptions ca;
   int io_threads = 1;
-  int worker_threads = 4;
+  int worker_threads = 16;
 };
 
 class App {
