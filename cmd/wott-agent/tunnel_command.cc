@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -43,6 +44,7 @@ struct TunnelFlags {
   bool no_crl = false;
   bool crl_fail_open = false;
   std::string crl_refresh = "1h";
+  bool crl_refresh_set = false;  // given on the command line (overrides the config file)
   std::string poll_interval = "1s";
 };
 
@@ -52,12 +54,20 @@ int UsageError(const Status& status) {
   return 2;
 }
 
+// A duration flag: ParseDuration's forms ("10s", "1h30m") or whole milliseconds ("200ms").
 Result<std::chrono::milliseconds> Millis(const std::string& text, const char* flag) {
-  Result<Duration> d = ParseDuration(text);
-  if (!d.ok() || *d <= Duration::zero()) {
+  auto bad = [&] {
     return InvalidArgument(std::string(flag) + " '" + text +
-                           "' is not a duration such as 500ms, 10s or 1h");
+                           "' is not a duration such as 200ms, 10s or 1h");
+  };
+  if (text.size() > 2 && text.ends_with("ms")) {
+    int64_t ms = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 2, ms);
+    if (ec != std::errc() || ptr != text.data() + text.size() - 2 || ms <= 0) return bad();
+    return std::chrono::milliseconds(ms);
   }
+  Result<Duration> d = ParseDuration(text);
+  if (!d.ok() || *d <= Duration::zero()) return bad();
   return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
@@ -103,12 +113,9 @@ Status ApplyProcessFlags(const AgentFlags& global, const TunnelFlags& f,
   if (f.no_crl && f.crl_fail_open) {
     return InvalidArgument("--crl-fail-open and --no-crl cannot be combined");
   }
-  if (f.crl_refresh != "1h" || f.config.empty()) {
-    Result<Duration> refresh = ParseDuration(f.crl_refresh);
-    if (!refresh.ok() || *refresh <= Duration::zero()) {
-      return InvalidArgument("--crl-refresh '" + f.crl_refresh + "' is not a duration");
-    }
-    options.crl_refresh = *refresh;
+  if (f.crl_refresh_set || f.config.empty()) {
+    ASSIGN_OR_RETURN(std::chrono::milliseconds refresh, Millis(f.crl_refresh, "--crl-refresh"));
+    options.crl_refresh = refresh;
   }
   return tunnel::ValidateServiceOptions(options);
 }
@@ -181,8 +188,13 @@ void AddProcessFlags(CLI::App* cmd, TunnelFlags& f) {
   cmd->add_flag("--no-crl", f.no_crl, "No revocation check (offline tunnel)");
   cmd->add_flag("--crl-fail-open", f.crl_fail_open,
                 "Accept peers without the revocation check when no current CRL can be fetched");
-  cmd->add_option("--crl-refresh", f.crl_refresh, "How often to fetch the CRL")
-      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+      "--crl-refresh",
+      [&f](const std::string& v) {
+        f.crl_refresh = v;
+        f.crl_refresh_set = true;
+      },
+      "How often to fetch the CRL (default 1h)");
   cmd->add_option("--poll-interval", f.poll_interval, "How often to check the files for changes")
       ->capture_default_str();
 }

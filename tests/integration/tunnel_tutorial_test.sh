@@ -4,34 +4,14 @@
 # --override-server-name <server>` on device A, curl through the client reaches the app.
 # Refused: device B (through its own client, and directly with openssl s_client), a client
 # without a certificate, a certificate from a foreign CA. Status and metrics count them.
-. "$(dirname "$0")/lib.sh"
-PIDS=()
-trap '[ -n "${TUNNEL_DEBUG:-}" ] && tail -n 20 "$WORK"/*.log; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; cleanup' EXIT
-# bg NAME COMMAND...: runs in the background, output in $WORK/NAME.log.
-bg() { local name=$1; shift; "$@" >"$WORK/$name.log" 2>&1 & PIDS+=($!); }
-# tunnel_port NAME: waits for the tunnel's "listening on" line and prints its port.
-tunnel_port() {
-  for _ in $(seq 1 100); do
-    p=$(sed -n 's/.* listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$WORK/$1.log" | head -1)
-    [ -n "$p" ] && { echo "$p"; return; }
-    sleep 0.1
-  done
-  cat "$WORK/$1.log" >&2; echo "tunnel $1 did not start" >&2; exit 1
-}
-cn_of() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/.*CN=\([^,]*\).*/\1/'; }
-
+. "$(dirname "$0")/tunnel_lib.sh"
 start_server
 S=$WORK/srv A=$WORK/devA B=$WORK/devB
 for d in "$S" "$A" "$B"; do enroll_agent "$d" || { cat "$d.enroll.log"; exit 1; }; done
 S_CN=$(cn_of "$S/certs/client.crt")
 A_CN=$(cn_of "$A/certs/client.crt")
 
-mkdir -p "$WORK/www" && echo "hello from the app" >"$WORK/www/index.html"
-(cd "$WORK/www" && exec python3 -u -m http.server 0 --bind 127.0.0.1) >"$WORK/app.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-  APP=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$WORK/app.log" | head -1); [ -n "$APP" ] && break; sleep 0.1
-done
+start_app
 
 bg server agent "$S" tunnel server --listen 127.0.0.1:0 --target "127.0.0.1:$APP" \
   --keystore "$S/certs/combined.pem" --cacert "$S/certs/ca.crt" --allow-cn="$A_CN" \
