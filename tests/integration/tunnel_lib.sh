@@ -4,7 +4,15 @@
 PIDS=()
 trap '[ -n "${TUNNEL_DEBUG:-}" ] && tail -n 30 "$WORK"/*.log; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; cleanup' EXIT
 # bg NAME COMMAND...: runs in the background, output in $WORK/NAME.log; BG_PID is its PID.
-bg() { local name=$1; shift; "$@" >"$WORK/$name.log" 2>&1 & BG_PID=$!; PIDS+=($BG_PID); }
+# `bg NAME agent DIR ARGS...` runs the wott-agent binary itself (not lib.sh's function, whose
+# subshell would be what $! names), so signals reach the tunnel.
+bg() {
+  local name=$1; shift
+  if [ "$1" = agent ]; then set -- "$AGENT_BIN" --dir "$2" "${@:3}"; fi
+  "$@" >"$WORK/$name.log" 2>&1 &
+  BG_PID=$!
+  PIDS+=($BG_PID)
+}
 # tunnel_port NAME: waits for the tunnel's "listening on" line (the Nth with N=$2) and prints its port.
 tunnel_port() {
   local p

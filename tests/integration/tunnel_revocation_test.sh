@@ -9,9 +9,9 @@ S=$WORK/srv A=$WORK/devA B=$WORK/devB
 for d in "$S" "$A" "$B"; do enroll_agent "$d" || { cat "$d.enroll.log"; exit 1; }; done
 start_app
 
-bg server agent "$S" tunnel server --listen 127.0.0.1:0 --target "127.0.0.1:$APP" --allow-all \
+bg tserver agent "$S" tunnel server --listen 127.0.0.1:0 --target "127.0.0.1:$APP" --allow-all \
   --crl-refresh 1s --poll-interval 200ms
-SP=$(tunnel_port server)
+SP=$(tunnel_port tserver)
 expect_contains "A gets through before revocation" "$(tls_get "$SP" "$A")" "hello from the app"
 expect_contains "B gets through" "$(tls_get "$SP" "$B")" "hello from the app"
 
@@ -22,10 +22,10 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 expect_eq "A is refused after the CRL refresh" "$refused" yes
-expect_contains "... at the handshake, logged as revoked" "$(cat "$WORK/server.log")" \
+expect_contains "... at the handshake, logged as revoked" "$(cat "$WORK/tserver.log")" \
   "certificate revoked [revoked]"
 expect_contains "B still gets through" "$(tls_get "$SP" "$B")" "hello from the app"
-expect_contains "the new CRL was loaded" "$(cat "$WORK/server.log")" "credentials loaded (CRL changed)"
+expect_contains "the new CRL was loaded" "$(cat "$WORK/tserver.log")" "credentials loaded (CRL changed)"
 
 # No CRL at all (the server is down at start-up): fail closed unless told otherwise.
 stop_server

@@ -13,11 +13,11 @@ A_CN=$(cn_of "$A/certs/client.crt")
 
 start_app
 
-bg server agent "$S" tunnel server --listen 127.0.0.1:0 --target "127.0.0.1:$APP" \
+bg tserver agent "$S" tunnel server --listen 127.0.0.1:0 --target "127.0.0.1:$APP" \
   --keystore "$S/certs/combined.pem" --cacert "$S/certs/ca.crt" --allow-cn="$A_CN" \
   --status 127.0.0.1:0
-SP=$(tunnel_port server)
-STATUS=$(sed -n 's/.*tunnel status listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/server.log")
+SP=$(tunnel_port tserver)
+STATUS=$(sed -n 's/.*tunnel status listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/tserver.log")
 bg clientA agent "$A" tunnel client --listen 127.0.0.1:0 --target "127.0.0.1:$SP" \
   --override-server-name="$S_CN"
 CA_PORT=$(tunnel_port clientA)
@@ -51,7 +51,7 @@ out=$(s_client -cert "$WORK/foreign.crt" -key "$WORK/foreign.key" -ign_eof)
 check "a foreign CA's certificate with A's CN gets no page" bash -c "! grep -q 'hello from the app' <<<\"\$1\"" _ "$out"
 
 sleep 0.3
-log=$(cat "$WORK/server.log")
+log=$(cat "$WORK/tserver.log")
 expect_contains "denied B is logged with its identity and the reason" "$log" \
   "(CN=$(cn_of "$B/certs/client.crt") serial="
 expect_contains "... as a policy denial" "$log" "no allow rule matches the peer [policy]"
