@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/encoding.h"
+#include "pki/device_id.h"
 
 namespace wott::tunnel {
 namespace {
@@ -52,6 +53,14 @@ Status ValidateServiceOptions(const ServiceOptions& options) {
       return fail(
           "--allow-* rules are for tunnel server; a client checks the server with "
           "--verify-device or --override-server-name");
+    }
+    if (t.listener.side == Side::kClient) {
+      for (const std::string& device : t.rules.devices) {
+        if (!pki::DeviceId::Parse(device, t.rules.domain).ok()) {
+          return fail("--verify-device '" + device +
+                      "' is not a device ID (32 lowercase hex, or <hex>.d." + t.rules.domain + ")");
+        }
+      }
     }
     if (HasRules(t.rules)) {
       Result<PeerPolicy> p = PeerPolicy::Create(t.rules);
