@@ -34,6 +34,8 @@ struct TunnelFlags {
   std::string override_server_name;
   std::vector<std::string> verify_device;
   std::string domain = "wott.local";
+  bool unsafe_target = false;
+  bool unsafe_listen = false;
   std::string handshake_timeout = "10s";
   std::string connect_timeout = "10s";
   std::string idle_timeout = "1h";
@@ -98,6 +100,8 @@ Result<tunnel::ServiceOptions> OptionsFromFlags(const AgentFlags& global, const 
   t.rules.dns_names = f.allow_dns;
   t.rules.devices = side == tunnel::Side::kServer ? f.allow_device : f.verify_device;
   t.rules.domain = f.domain;
+  t.unsafe_target = f.unsafe_target;
+  t.unsafe_listen = f.unsafe_listen;
   tunnel::ServiceOptions options;
   options.tunnels.push_back(std::move(t));
   return options;
@@ -167,11 +171,15 @@ void AddTunnelFlags(CLI::App* cmd, TunnelFlags& f, tunnel::Side side) {
     cmd->add_option("--allow-tag", f.allow_tag,
                     "key=value (needs --allow-policy: not yet available)");
     cmd->add_option("--allow-policy", f.allow_policy, "Central policy (not yet available)");
+    cmd->add_flag("--unsafe-target", f.unsafe_target,
+                  "Allow a --target that is not on this machine");
   } else {
     cmd->add_option("--override-server-name", f.override_server_name,
                     "Name the server certificate must be valid for (default: the target host)");
     cmd->add_option("--verify-device", f.verify_device,
                     "Accept only a server that is this device (repeatable: any of them)");
+    cmd->add_flag("--unsafe-listen", f.unsafe_listen,
+                  "Allow a --listen address other than loopback");
   }
   cmd->add_option("--domain", f.domain, "Device domain of device names and SPIFFE IDs")
       ->capture_default_str();

@@ -81,7 +81,9 @@ Result<TunnelConfig> ParseTunnel(const json& t, const std::string& where,
                              "connect_timeout",
                              "idle_timeout",
                              "max_connections",
-                             "domain"},
+                             "domain",
+                             "unsafe_target",
+                             "unsafe_listen"},
                             where));
   if (t.contains("allow_tag") || t.contains("allow_policy")) {
     return InvalidArgument(where +
@@ -125,6 +127,8 @@ Result<TunnelConfig> ParseTunnel(const json& t, const std::string& where,
                            ": allow_device is for server tunnels (clients use verify_device)");
   }
   ASSIGN_OR_RETURN(c.listener.server_name, String(t, "override_server_name", where));
+  ASSIGN_OR_RETURN(c.unsafe_target, Bool(t, "unsafe_target", where, false));
+  ASSIGN_OR_RETURN(c.unsafe_listen, Bool(t, "unsafe_listen", where, false));
   ASSIGN_OR_RETURN(c.rules.domain, String(t, "domain", where, c.rules.domain));
   RETURN_IF_ERROR(Duration_(t, "handshake_timeout", where, c.listener.handshake_timeout));
   RETURN_IF_ERROR(Duration_(t, "connect_timeout", where, c.listener.connect_timeout));

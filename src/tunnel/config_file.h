@@ -10,7 +10,8 @@
 //        "allow_dns": [],                                 // server
 //        "override_server_name": "", "verify_device": [], // client
 //        "handshake_timeout": "10s", "connect_timeout": "10s", "idle_timeout": "1h",
-//        "max_connections": 1024, "domain": "wott.local"}
+//        "max_connections": 1024, "domain": "wott.local",
+//        "unsafe_target": false, "unsafe_listen": false}
 //     ]
 //   }
 // Pure parsing: unknown fields, wrong types and bad durations are kInvalidArgument naming

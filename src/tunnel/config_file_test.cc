@@ -63,6 +63,13 @@ TEST(ConfigFileTest, RefusesWhatWouldBeAmbiguousOrWrong) {
   EXPECT_THAT(err(head + R"("verify_device": ["x"]}]})"), HasSubstr("verify_device is for client"));
   EXPECT_THAT(err(head + R"("name": "t"}]})"), HasSubstr("needs an access rule"));
   EXPECT_THAT(err(R"({"tunnels": [{"mode": "sideways"}]})"), HasSubstr("mode must be"));
+  EXPECT_THAT(err(R"({"tunnels": [{"mode": "server", "listen": "127.0.0.1:1",
+      "target": "192.0.2.1:80", "allow_all": true}]})"),
+              HasSubstr("not on this machine"));
+  EXPECT_TRUE(ParseTunnelConfig(R"({"tunnels": [{"mode": "server", "listen": "127.0.0.1:1",
+      "target": "192.0.2.1:80", "allow_all": true, "unsafe_target": true}]})",
+                                "/c")
+                  .ok());
   EXPECT_THAT(err(R"({"tunnels": [{"name": "x", "mode": "server", "listen": "127.0.0.1:1",
       "target": "127.0.0.1:2", "allow_all": true}, {"name": "x", "mode": "server",
       "listen": "127.0.0.1:3", "target": "127.0.0.1:2", "allow_all": true}]})"),

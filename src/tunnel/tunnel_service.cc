@@ -16,6 +16,10 @@ bool HasRules(const PeerRules& r) {
          !r.devices.empty();
 }
 
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 std::string Rfc3339OrNull(const std::optional<TimePoint>& t) {
   return t ? FormatRfc3339(*t) : std::string();
 }
@@ -39,6 +43,16 @@ Status ValidateServiceOptions(const ServiceOptions& options) {
     Result<std::pair<std::string, uint16_t>> target = SplitHostPort(t.listener.target, "--target");
     if (!target.ok()) return fail(target.status().message());
     if (target->second == 0) return fail("--target needs a port other than 0");
+    if (t.listener.side == Side::kServer && !t.unsafe_target && !IsLoopback(target->first)) {
+      return fail("--target " + t.listener.target +
+                  " is not on this machine: the plain TCP leg would cross the network "
+                  "(--unsafe-target to allow)");
+    }
+    if (t.listener.side == Side::kClient && !t.unsafe_listen && !IsLoopback(listen->first)) {
+      return fail("--listen " + t.listener.listen +
+                  " is not a loopback address: other machines could use this device's identity "
+                  "(--unsafe-listen to allow)");
+    }
     if (t.listener.side == Side::kServer) {
       if (!HasRules(t.rules)) {
         return fail(

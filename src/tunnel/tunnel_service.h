@@ -40,6 +40,10 @@ struct TunnelConfig {
   // tunnels may leave every rule empty: any server certificate from the CA that is valid
   // for the server name.
   PeerRules rules;
+  // As ghostunnel: a server forwards only to a loopback target and a client listens only on
+  // loopback (plain TCP must not leave the machine) unless these are set.
+  bool unsafe_target = false;  // --unsafe-target
+  bool unsafe_listen = false;  // --unsafe-listen
 };
 
 struct ServiceOptions {

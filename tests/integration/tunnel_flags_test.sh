@@ -30,6 +30,8 @@ refuses "--idle-timeout 'soon' is not a duration" \
   server --listen 127.0.0.1:0 --target $T --allow-all --idle-timeout soon
 refuses "--verify-device 'xyz' is not a device ID" client --listen 127.0.0.1:0 --target $T --verify-device xyz
 refuses "--listen is required" server --target $T --allow-all
+refuses "is not on this machine" server --listen 127.0.0.1:0 --target 192.0.2.1:80 --allow-all
+refuses "is not a loopback address" client --listen 0.0.0.0:0 --target $T
 refuses "not expected: a.example --allow-cn" \
   client --listen 127.0.0.1:0 --target $T --allow-cn a.example
 refuses "--config cannot be combined with server/client" \
@@ -44,6 +46,10 @@ refuses "not valid JSON" --config "$WORK/broken.json"
 out=$("$AGENT_BIN" --dir "$WORK/nodev" tunnel server --listen 127.0.0.1:0 --target $T --allow-all --no-crl 2>&1) && rc=0 || rc=$?
 expect_eq "a missing keystore exits 1" "$rc" 1
 expect_contains "... naming the file" "$out" "keystore $WORK/nodev/certs/combined.pem"
+
+out=$("$AGENT_BIN" --dir "$WORK/nodev" tunnel server --listen 127.0.0.1:0 --target 192.0.2.1:80 \
+  --allow-all --no-crl --unsafe-target 2>&1) && rc=0 || rc=$?
+expect_eq "--unsafe-target lets a remote target pass validation (then the missing keystore: 1)" "$rc" 1
 
 # The accepted counterpart: a valid command starts and stops cleanly on SIGTERM.
 start_server
