@@ -7,6 +7,7 @@
 #include "cmd/wott-server/api_token_commands.h"
 #include "cmd/wott-server/ca_commands.h"
 #include "cmd/wott-server/cli_common.h"
+#include "cmd/wott-server/cve_commands.h"
 #include "cmd/wott-server/db_commands.h"
 #include "cmd/wott-server/device_commands.h"
 #include "cmd/wott-server/serve_command.h"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddDeviceCommands(app, flags);
   wott::cmd::AddApiTokenCommands(app, flags);
   wott::cmd::AddDbCommands(app, flags);
+  wott::cmd::AddCveCommands(app, flags);
   // Global flags such as --data-dir may also follow a subcommand.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* command) {
     for (CLI::App* sub : command->get_subcommands({})) {

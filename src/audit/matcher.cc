@@ -108,13 +108,14 @@ std::optional<FindingState> ClassifyAdvisory(const Advisory& a, const DebVersion
 Result<std::vector<Finding>> MatchInventory(const Inventory& inventory, const VulnDb& db,
                                             const MatchOptions& options) {
   std::string release = options.release.empty() ? inventory.os.version_codename : options.release;
-  if (release.empty()) {
-    return FailedPrecondition(
-        "cannot tell the Debian release: os-release has no VERSION_CODENAME (name one)");
-  }
   if (options.release.empty() && !inventory.os.id.empty() && !inventory.os.IsDebianLike()) {
     return FailedPrecondition("'" + inventory.os.id +
                               "' is not Debian or Debian-based: the data covers Debian only");
+  }
+  if (release.empty()) {
+    return FailedPrecondition(
+        "cannot tell the Debian release: os-release has no VERSION_CODENAME (name the release "
+        "explicitly)");
   }
   ASSIGN_OR_RETURN(bool known, db.HasRelease(release));
   if (!known) {
