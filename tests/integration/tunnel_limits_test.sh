@@ -31,7 +31,7 @@ check "... and is logged as connection_limit" wait_for "$WORK/limit.log" "[conne
 exec 3>&-
 kill "$FIRST_PID"   # s_client -quiet ignores stdin EOF: end the connection for real
 sleep 0.5
-out=$(echo three | timeout 10 openssl s_client -connect "127.0.0.1:$LP" -CAfile "$A/certs/ca.crt" -quiet \
+out=$( (echo three; sleep 1) | timeout 10 openssl s_client -connect "127.0.0.1:$LP" -CAfile "$A/certs/ca.crt" -quiet -no_ign_eof \
   -cert "$A/certs/client.crt" -cert_chain "$A/certs/client.crt" -key "$A/certs/client.key" 2>&1) || true
 expect_contains "after the first closes, a new connection is served" "$out" "three"
 
