@@ -143,6 +143,23 @@ Status TunnelService::Rebuild(Tunnel& t, const char* why) {
   return Status::Ok();
 }
 
+void TunnelService::ApplyCrl(Tunnel& t) {
+  std::shared_ptr<const Credentials> current = t.store->Current();
+  if (current == nullptr) return;
+  CredentialInputs inputs = current->inputs();
+  inputs.crl_mode = CurrentCrlMode();
+  inputs.crl_der = options_.check_crl ? crl_->der() : std::string();
+  Result<std::shared_ptr<const Credentials>> creds = Credentials::Build(std::move(inputs));
+  if (!creds.ok()) {
+    spdlog::error("tunnel {}: cannot apply the new CRL: {}", t.config.listener.name,
+                  creds.status().message());
+    return;
+  }
+  t.store->Swap(*creds);
+  spdlog::info("tunnel {}: CRL applied (revocation check {})", t.config.listener.name,
+               (*creds)->inputs().crl_mode == CrlMode::kRequired ? "on" : "off: fail-open");
+}
+
 Result<std::unique_ptr<TunnelService>> TunnelService::Create(ServiceOptions options,
                                                              CrlCache::Fetch fetch_crl) {
   RETURN_IF_ERROR(ValidateServiceOptions(options));
@@ -223,13 +240,18 @@ void TunnelService::Tick(bool force) {
   }
   for (auto& t : tunnels_) {
     auto stamps = Stamps(t->config);
+    Status rebuilt = Status::Ok();
+    bool from_files = false;
     if (force) {
-      (void)Rebuild(*t, "SIGHUP");
+      rebuilt = Rebuild(*t, "SIGHUP");
+      from_files = true;
     } else if (stamps != t->stamps && (!t->failed || *t->failed != stamps)) {
-      (void)Rebuild(*t, "files changed");
-    } else if (crl_changed) {
-      (void)Rebuild(*t, "CRL changed");
+      rebuilt = Rebuild(*t, "files changed");
+      from_files = true;
     }
+    // A new CRL must take effect even while the files are broken: apply it to the current
+    // snapshot's inputs.
+    if (crl_changed && (!from_files || !rebuilt.ok())) ApplyCrl(*t);
   }
   PublishStatus();
 }

@@ -115,6 +115,8 @@ class TunnelService {
   static std::pair<FileStamp, FileStamp> Stamps(const TunnelConfig& config);
   // Builds a snapshot for `t` from its files and the CRL state; swaps it in on success.
   Status Rebuild(Tunnel& t, const char* why);
+  // Rebuilds `t`'s current snapshot with the current CRL state (files not re-read).
+  void ApplyCrl(Tunnel& t);
   CrlMode CurrentCrlMode() const;
   // Copies what StatusJson shows about files and the CRL (under mu_).
   void PublishStatus();
