@@ -161,23 +161,30 @@ void AddTunnelFlags(CLI::App* cmd, TunnelFlags& f, tunnel::Side side) {
   cmd->add_option("--cacert", f.cacert, "CA bundle that verifies peers (default DIR/certs/ca.crt)");
   if (side == tunnel::Side::kServer) {
     cmd->add_flag("--allow-all", f.allow_all, "Allow any client certificate from the CA");
-    cmd->add_option("--allow-cn", f.allow_cn, "Allow a client with this subject CN (repeatable)");
+    cmd->add_option("--allow-cn", f.allow_cn, "Allow a client with this subject CN (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--allow-device", f.allow_device,
-                    "Allow this device ID (hex or <hex>.d.<domain>; repeatable)");
+                    "Allow this device ID (hex or <hex>.d.<domain>; repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--allow-uri", f.allow_uri,
-                    "Allow a client with this SAN URI, e.g. a SPIFFE ID (repeatable)");
+                    "Allow a client with this SAN URI, e.g. a SPIFFE ID (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--allow-dns", f.allow_dns,
-                    "Allow a client with this SAN DNS name (repeatable)");
+                    "Allow a client with this SAN DNS name (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--allow-tag", f.allow_tag,
-                    "key=value (needs --allow-policy: not yet available)");
-    cmd->add_option("--allow-policy", f.allow_policy, "Central policy (not yet available)");
+                    "key=value (needs --allow-policy: not yet available)")
+        ->allow_extra_args(false);
+    cmd->add_option("--allow-policy", f.allow_policy, "Central policy (not yet available)")
+        ->allow_extra_args(false);
     cmd->add_flag("--unsafe-target", f.unsafe_target,
                   "Allow a --target that is not on this machine");
   } else {
     cmd->add_option("--override-server-name", f.override_server_name,
                     "Name the server certificate must be valid for (default: the target host)");
     cmd->add_option("--verify-device", f.verify_device,
-                    "Accept only a server that is this device (repeatable: any of them)");
+                    "Accept only a server that is this device (repeatable: any of them)")
+        ->allow_extra_args(false);
     cmd->add_flag("--unsafe-listen", f.unsafe_listen,
                   "Allow a --listen address other than loopback");
   }
