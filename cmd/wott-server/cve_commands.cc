@@ -1,6 +1,8 @@
 #include "cmd/wott-server/cve_commands.h"
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -68,6 +70,7 @@ int RunImport(const GlobalFlags& global, const std::vector<std::string>& files) 
 Result<audit::MatchOptions> BuildOptions(const ScanFlags& flags) {
   audit::MatchOptions options;
   options.release = flags.release;
+  options.with_descriptions = flags.json;  // the table does not show them
   if (!flags.severity.empty()) {
     Result<audit::Severity> s = audit::ParseSeverity(flags.severity);
     if (!s.ok()) return s.status().WithContext("--severity");
@@ -116,8 +119,16 @@ int RunScan(const GlobalFlags& global, const ScanFlags& flags) {
   if (!inventory.ok()) return PrintError(inventory.status());
   Result<std::unique_ptr<audit::VulnDb>> db = audit::VulnDb::Open(VulnDbPath(global));
   if (!db.ok()) return PrintError(db.status());
+  auto started = std::chrono::steady_clock::now();
+  std::clock_t cpu_started = std::clock();
   Result<std::vector<audit::Finding>> findings = audit::MatchInventory(*inventory, **db, *options);
   if (!findings.ok()) return PrintError(findings.status());
+  // On stderr, so that --json output stays machine-readable (bench/cve-import reads it).
+  std::fprintf(
+      stderr, "matched %zu installed package(s) in %.1f ms (%.1f ms CPU)\n",
+      inventory->packages.size(),
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+      1000.0 * static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC);
   std::string release =
       options->release.empty() ? inventory->os.version_codename : options->release;
   if (!flags.json) {

@@ -136,7 +136,8 @@ Result<std::vector<Finding>> MatchInventory(const Inventory& inventory, const Vu
     }
     std::sort(binaries.begin(), binaries.end());
     binaries.erase(std::unique(binaries.begin(), binaries.end()), binaries.end());
-    ASSIGN_OR_RETURN(std::vector<AdvisoryRow> rows, db.Find(source.name, release));
+    ASSIGN_OR_RETURN(std::vector<AdvisoryRow> rows,
+                     db.Find(source.name, release, options.with_descriptions));
     std::set<std::string> tracker_ids;
     for (const AdvisoryRow& row : rows) {
       if (row.advisory.origin == "debian-tracker") tracker_ids.insert(row.advisory.vuln_id);
@@ -151,22 +152,22 @@ Result<std::vector<Finding>> MatchInventory(const Inventory& inventory, const Vu
       if (!options.states.empty() && !options.states.contains(*state)) continue;
       if (severity < options.min_severity) continue;
       Finding f;
-      f.vuln_id = row.advisory.vuln_id;
+      f.vuln_id = std::move(row.advisory.vuln_id);
       f.source_package = source.name;
       f.installed_version = source.version;
       f.binary_packages = binaries;
       f.release = release;
       f.state = *state;
       f.severity = severity;
-      f.urgency = row.advisory.urgency;
-      if (*state == FindingState::kFixable) f.fixed_version = row.advisory.fixed_version;
-      f.note = row.advisory.nodsa;
+      f.urgency = std::move(row.advisory.urgency);
+      if (*state == FindingState::kFixable) f.fixed_version = std::move(row.advisory.fixed_version);
+      f.note = std::move(row.advisory.nodsa);
       if (!row.advisory.nodsa_reason.empty()) {
         f.note += (f.note.empty() ? "" : " ") + ("(" + row.advisory.nodsa_reason + ")");
       }
       f.description = std::move(row.description);
       f.scope = std::move(row.scope);
-      f.origin = row.advisory.origin;
+      f.origin = std::move(row.advisory.origin);
       findings.push_back(std::move(f));
     }
   }

@@ -79,6 +79,9 @@ struct MatchOptions {
   std::set<FindingState> states;
   // Only findings of at least this severity (kUnknown = all).
   Severity min_severity = Severity::kUnknown;
+  // Fill Finding::description and scope (costs about as much as the rest of the match;
+  // counts, scores and fleet views do not need them).
+  bool with_descriptions = true;
 };
 
 // The findings for `inventory`, most severe first (then fixable first, then by package and

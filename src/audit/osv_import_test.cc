@@ -118,14 +118,22 @@ TEST(VulnImportTest, TrackerAndOsvTogetherReportEachIssueOnce) {
   Result<Inventory> inv =
       ReadInventory(Fixture("dpkg_status_vulnerable"), Fixture("os_release_bookworm"));
   ASSERT_TRUE(inv.ok());
-  Result<std::vector<Finding>> f = MatchInventory(*inv, **db);
-  ASSERT_TRUE(f.ok());
-  std::set<std::string> ids;
-  for (const Finding& x : *f) ids.insert(x.vuln_id);
-  EXPECT_TRUE(ids.contains("CVE-2023-4911"));
-  EXPECT_FALSE(ids.contains("DSA-5514-1"));            // alias of the tracker's CVE
-  EXPECT_FALSE(ids.contains("DSA-5724-1"));            // upstream of the tracker's CVE
-  EXPECT_FALSE(ids.contains("DEBIAN-CVE-2005-2541"));  // same
+  for (bool with_descriptions : {true, false}) {
+    MatchOptions options;
+    options.with_descriptions = with_descriptions;
+    Result<std::vector<Finding>> f = MatchInventory(*inv, **db, options);
+    ASSERT_TRUE(f.ok());
+    std::set<std::string> ids;
+    for (const Finding& x : *f) {
+      ids.insert(x.vuln_id);
+      EXPECT_EQ(x.description.empty(), !with_descriptions) << x.vuln_id;
+    }
+    EXPECT_EQ(ids.size(), 9u);
+    EXPECT_TRUE(ids.contains("CVE-2023-4911"));
+    EXPECT_FALSE(ids.contains("DSA-5514-1"));            // alias of the tracker's CVE
+    EXPECT_FALSE(ids.contains("DSA-5724-1"));            // upstream of the tracker's CVE
+    EXPECT_FALSE(ids.contains("DEBIAN-CVE-2005-2541"));  // same
+  }
   Result<VulnDbStats> stats = (*db)->Stats();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->sources.size(), 3u);

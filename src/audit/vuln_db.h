@@ -101,6 +101,7 @@ class VulnDbWriter {
   Db db_;
   Stmt add_vulnerability_;
   Stmt add_advisory_;
+  int64_t next_seq_ = 0;
   bool committed_ = false;
 };
 
@@ -110,9 +111,11 @@ class VulnDb {
   // says how to import data); kFailedPrecondition when the file is not one of ours.
   static Result<std::unique_ptr<VulnDb>> Open(const std::filesystem::path& path);
 
-  // The advisories for `source_package` in `release`, in vulnerability id order.
-  Result<std::vector<AdvisoryRow>> Find(std::string_view source_package,
-                                        std::string_view release) const;
+  // The advisories for `source_package` in `release`, in vulnerability id order. The
+  // description and scope are read only when `with_text` (a second b-tree lookup per row,
+  // most of a scan's cost); aliases always.
+  Result<std::vector<AdvisoryRow>> Find(std::string_view source_package, std::string_view release,
+                                        bool with_text = true) const;
   // Whether any advisory names `release`.
   Result<bool> HasRelease(std::string_view release) const;
   Result<VulnDbStats> Stats() const;
@@ -121,8 +124,9 @@ class VulnDb {
   explicit VulnDb(Db db) : db_(std::move(db)) {}
 
   mutable std::mutex mu_;
-  mutable Db db_;      // guarded by mu_ (const lookups prepare statements)
-  mutable Stmt find_;  // guarded by mu_
+  mutable Db db_;                // guarded by mu_ (const lookups prepare statements)
+  mutable Stmt find_;            // guarded by mu_
+  mutable Stmt find_with_text_;  // guarded by mu_
 };
 
 }  // namespace wott::audit
