@@ -100,6 +100,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
   uint64_t bytes_from_target = 0;
   bool done = false;
   bool idle_closed = false;
+  std::string error;  // the first transfer error (e.g. the peer's TLS alert), for the log
+
+  void NoteError(const error_code& ec) {
+    if (error.empty() && ec != asio::error::operation_aborted) error = ec.message();
+  }
 };
 
 // Maps a failed handshake to a reason label and a log text.
@@ -138,6 +143,7 @@ asio::awaitable<void> Pump(Connection* c, From& from, To& to, tcp::socket& to_so
           co_await asio::async_write(to, asio::buffer(buffer.data(), n), kTuple);
       counter += written;
       if (write_ec) {
+        c->NoteError(write_ec);
         c->CloseAll();
         co_return;
       }
@@ -147,6 +153,7 @@ asio::awaitable<void> Pump(Connection* c, From& from, To& to, tcp::socket& to_so
       if (IsEof(ec)) {
         to_socket.shutdown(tcp::socket::shutdown_send, ignored);
       } else {
+        c->NoteError(ec);
         c->CloseAll();
       }
       co_return;
@@ -280,10 +287,12 @@ asio::awaitable<void> Serve(std::shared_ptr<Connection> owner) {
   c->CloseAll();
   l.metrics->AddBytes(c->bytes_to_target, c->bytes_from_target);
   double seconds = std::chrono::duration<double>(SteadyClock::now() - c->start).count();
+  std::string note = c->idle_closed ? " (idle timeout)" : "";
+  if (!c->error.empty()) note += " (ended by an error: " + c->error + ")";
   spdlog::info(
       "tunnel {}: closed {} ({}, {}): {} bytes to target, {} bytes from target, {:.3f} s{}",
       l.options.name, c->remote, c->check.peer.Describe(), c->check.allow_reason,
-      c->bytes_to_target, c->bytes_from_target, seconds, c->idle_closed ? " (idle timeout)" : "");
+      c->bytes_to_target, c->bytes_from_target, seconds, note);
 }
 
 }  // namespace

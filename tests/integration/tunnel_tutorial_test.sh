@@ -61,6 +61,10 @@ expect_contains "accepted connections are logged with peer, bytes and duration" 
   "(CN=$A_CN serial="
 expect_contains "... bytes" "$log" "bytes from target"
 
+expect_contains "B's client tunnel logs the server's refusal (TLS 1.3: after its own handshake)" \
+  "$(cat "$WORK/clientB.log")" "0 bytes from target"
+expect_contains "... with the alert" "$(cat "$WORK/clientB.log")" "ended by an error: sslv3 alert"
+
 st=$(curl -sS --max-time 5 "http://127.0.0.1:$STATUS/_status")
 expect_eq "/_status counts accepted connections" "$(jq -r '.listeners[0].counts.accepted' <<<"$st")" 3
 expect_eq "/_status counts denials by reason (policy)" \
