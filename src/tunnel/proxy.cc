@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace wott::tunnel {
@@ -130,17 +131,35 @@ std::pair<DenyReason, std::string> Classify(const Connection& c, const error_cod
   return {DenyReason::kHandshake, "TLS handshake failed: " + message};
 }
 
+constexpr size_t kCopyBuffer = 16 * 1024;
+
 // Copies `from` -> `to` until EOF or error; at EOF shuts down `to_socket`'s sending half.
+// A plain-TCP source is waited on first and gets its buffer only while data flows, so an
+// idle connection holds no buffer for that direction. A TLS source is read directly (Asio's
+// engine may already hold its next record, which a readiness wait would not see).
 template <typename From, typename To>
 asio::awaitable<void> Pump(Connection* c, From& from, To& to, tcp::socket& to_socket,
                            uint64_t& counter) {
-  std::array<char, 16 * 1024> buffer;
+  constexpr bool kPlainSource = std::is_same_v<From, tcp::socket>;
+  std::unique_ptr<char[]> held;
+  if constexpr (!kPlainSource) held = std::make_unique_for_overwrite<char[]>(kCopyBuffer);
   for (;;) {
-    auto [ec, n] = co_await from.async_read_some(asio::buffer(buffer), kTuple);
+    std::unique_ptr<char[]> borrowed;
+    char* data = held.get();
+    if constexpr (kPlainSource) {
+      auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, kTuple);
+      if (wait_ec) {
+        c->NoteError(wait_ec);
+        c->CloseAll();
+        co_return;
+      }
+      borrowed = std::make_unique_for_overwrite<char[]>(kCopyBuffer);
+      data = borrowed.get();
+    }
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(data, kCopyBuffer), kTuple);
     if (n > 0) {
       c->last_activity = SteadyClock::now();
-      auto [write_ec, written] =
-          co_await asio::async_write(to, asio::buffer(buffer.data(), n), kTuple);
+      auto [write_ec, written] = co_await asio::async_write(to, asio::buffer(data, n), kTuple);
       counter += written;
       if (write_ec) {
         c->NoteError(write_ec);
