@@ -45,9 +45,9 @@ TimePoint TruncateToSeconds(TimePoint t);
 
 // What the agent last reported about itself (TouchLastSeen).
 struct AgentInfo {
-  std::string agent_version;  // e.g. "0.1.0"; up to 256 bytes
-  std::string os;             // e.g. "Debian GNU/Linux 12 (bookworm)"; up to 256 bytes
-  std::string hostname;       // the device's own host name; up to 256 bytes
+  std::string agent_version;   // e.g. "0.1.0"; up to 256 bytes
+  std::string os;              // e.g. "Debian GNU/Linux 12 (bookworm)"; up to 256 bytes
+  std::string hostname;        // the device's own host name; up to 256 bytes
   int64_t uptime_seconds = 0;  // host uptime when it reported; 0 to 10^10
 };
 
@@ -72,6 +72,11 @@ struct DeviceRecord {
   TimePoint current_not_after;                        // that certificate's not_after
   std::optional<TimePoint> revoked_at;                // set by RevokeDevice
   std::optional<RevocationReason> revocation_reason;  // set by RevokeDevice
+  // Export only (db export / import carry them); never rendered by the API, the CLI or the
+  // dashboard. The hashes of the device's current and previous recovery tokens ("" = none):
+  // store.h, "Recovery tokens", says how every issuance rotates them.
+  std::string recovery_token_hash;
+  std::string previous_recovery_token_hash;
 };
 
 // A certificate issued to a device. When passed in to record an issuance, the revocation

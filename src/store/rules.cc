@@ -1,5 +1,7 @@
 #include "store/rules.h"
 
+#include <utility>
+
 #include "base/encoding.h"
 
 namespace wott::store {
@@ -59,6 +61,17 @@ Status CheckRenewalCertificate(const CertificateRecord* presented, std::string_v
 }
 
 Status UnknownRecoveryToken() { return Unauthenticated("recovery token is not valid"); }
+
+void RotateRecoveryHashes(DeviceRecord& device, std::string_view new_hash) {
+  if (new_hash.empty()) {
+    device.recovery_token_hash.clear();
+    device.previous_recovery_token_hash.clear();
+    return;
+  }
+  if (new_hash == device.recovery_token_hash) return;
+  device.previous_recovery_token_hash = std::move(device.recovery_token_hash);
+  device.recovery_token_hash = std::string(new_hash);
+}
 
 Status CheckRecovery(const DeviceRecord& device, const CertificateRecord& current, Duration grace,
                      TimePoint now) {

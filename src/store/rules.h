@@ -35,6 +35,10 @@ Status CheckRenewalCertificate(const CertificateRecord* presented, std::string_v
 
 // kUnauthenticated for an unknown recovery token.
 Status UnknownRecoveryToken();
+// Applies an issuance's rotation (store.h) to `device`'s recovery hashes: previous :=
+// current, current := `new_hash`; a `new_hash` equal to the current one changes nothing; an
+// empty one clears both. Every backend writes what this computes.
+void RotateRecoveryHashes(DeviceRecord& device, std::string_view new_hash);
 // OK when `device`, whose current certificate is `current`, may be recovered at `now`.
 Status CheckRecovery(const DeviceRecord& device, const CertificateRecord& current, Duration grace,
                      TimePoint now);

@@ -1,8 +1,8 @@
 // Store: the device registry, as domain operations (never SQL). Backends: SQLite (the
 // default, one file in the data dir), PostgreSQL (several replicas on one database,
-// src/store/postgres) and memory (tests). Each multi-step change (consume a token + record the certificate, revoke a
-// device + all its certificates) is one method and one transaction, so the registry is
-// never seen half-changed, also by other processes or replicas on the same database.
+// src/store/postgres) and memory (tests). Each multi-step change (consume a token + record the
+// certificate, revoke a device + all its certificates) is one method and one transaction, so the
+// registry is never seen half-changed, also by other processes or replicas on the same database.
 //
 // Thread-safety: every method may be called from many threads at once on one Store.
 // Methods block (disk I/O, waiting for the single writer); never call them on an I/O thread.
@@ -51,13 +51,24 @@ class Store {
                                        TimePoint now) = 0;
 
   // ---- Device lifecycle (issuance) ----
+  //
+  // Recovery tokens: a device holds up to two recovery hashes, the current one and the
+  // previous one, and either recovers it (FindDeviceByRecoveryToken / RecoverDevice). Every
+  // issuance rotates them: previous := current, current := the new hash. So the token a
+  // device held before an issuance still works after it: an agent killed after the server
+  // answered but before it installed the new generation keeps the old certificate and the
+  // old token, and can still recover once offline past expiry. After a second issuance that
+  // token is refused. A new hash equal to the current one rotates nothing; an empty new hash
+  // drops both. A hash is held by at most one device, as current or previous: a new hash
+  // that another device holds either way is kAlreadyExists. Revoking or deleting a device
+  // drops both. DeviceRecord carries both hashes (for db export; never render them).
 
   // In one transaction: checks the token (kUnauthenticated when no token has this hash;
   // kPermissionDenied when it is revoked, expired or has no uses left), takes one use,
   // creates `device` (status active, the token's tags), records `certificate` as its
-  // current one, stores `recovery_token_hash` (empty = none), appends "device.enroll".
-  // kAlreadyExists when the device ID or the serial is taken (the token use is not
-  // consumed). Returns the new device.
+  // current one, stores `recovery_token_hash` as its current recovery hash (empty = none;
+  // no previous one), appends "device.enroll". kAlreadyExists when the device ID, the serial
+  // or the recovery hash is taken (the token use is not consumed). Returns the new device.
   // REQUIRES: certificate.device_id == device.id.
   virtual Result<DeviceRecord> EnrollDevice(std::string_view token_hash, const NewDevice& device,
                                             const CertificateRecord& certificate,
@@ -67,8 +78,9 @@ class Store {
   // In one transaction: checks that the device exists (kNotFound) and is active
   // (kPermissionDenied when revoked or deleted), that `presented_serial` is one of its
   // certificates, unrevoked and unexpired at `now` (kPermissionDenied otherwise); records
-  // `certificate` as current, replaces the recovery hash (empty = none), appends
-  // "device.renew". kAlreadyExists for a taken serial. Returns the updated device.
+  // `certificate` as current, rotates the recovery hashes to `new_recovery_token_hash` (see
+  // above), appends "device.renew". kAlreadyExists for a taken serial or recovery hash.
+  // Returns the updated device.
   // REQUIRES: certificate.device_id == device_id.
   virtual Result<DeviceRecord> RenewDevice(std::string_view device_id,
                                            std::string_view presented_serial,
@@ -76,16 +88,19 @@ class Store {
                                            std::string_view new_recovery_token_hash,
                                            TimePoint now) = 0;
 
-  // Read-only pre-check for recovery: the device holding this recovery hash.
-  // kUnauthenticated when no device holds it.
+  // Read-only pre-check for recovery: the device holding this recovery hash as its current
+  // or its previous one. kUnauthenticated when no device holds it.
   virtual Result<DeviceRecord> FindDeviceByRecoveryToken(std::string_view recovery_token_hash) = 0;
 
   // For a device offline past its certificate's expiry. In one transaction: finds the
-  // device by its recovery hash (kUnauthenticated when none), refuses a revoked or deleted
+  // device holding `recovery_token_hash`, current or previous (kUnauthenticated when none;
+  // which certificate goes with which token is the caller's check), refuses a revoked or deleted
   // device or a revoked current certificate (kPermissionDenied), a current certificate that
   // has not expired yet (kFailedPrecondition: renew instead) or that expired more than
   // `grace` before `now` (kPermissionDenied); then records `certificate`, rotates the
-  // recovery hash to `new_recovery_token_hash` and appends "device.recover".
+  // recovery hashes to `new_recovery_token_hash` as every issuance does, whichever of the
+  // two was presented (previous := current, current := new), and appends "device.recover".
+  // kAlreadyExists for a taken serial or recovery hash.
   // REQUIRES: certificate.device_id is the ID of that device (else kInvalidArgument).
   virtual Result<DeviceRecord> RecoverDevice(std::string_view recovery_token_hash,
                                              const CertificateRecord& certificate,
@@ -101,13 +116,13 @@ class Store {
                                          const PageRequest& page) = 0;
   virtual Result<DeviceCounts> CountDevicesByStatus() = 0;
 
-  // Status revoked, every certificate of the device revoked with `reason`, recovery hash
-  // dropped; appends "device.revoke". Revoking a revoked device succeeds and changes
+  // Status revoked, every certificate of the device revoked with `reason`, both recovery
+  // hashes dropped; appends "device.revoke". Revoking a revoked device succeeds and changes
   // nothing. kNotFound when unknown, kFailedPrecondition when deleted.
   virtual Status RevokeDevice(std::string_view device_id, RevocationReason reason,
                               std::string_view actor, TimePoint now) = 0;
   // Status deleted (the row stays for history), unrevoked certificates revoked with
-  // kCessationOfOperation, recovery hash dropped; appends "device.delete". Deleting a
+  // kCessationOfOperation, both recovery hashes dropped; appends "device.delete". Deleting a
   // deleted device succeeds and changes nothing. kNotFound when unknown.
   virtual Status DeleteDevice(std::string_view device_id, std::string_view actor,
                               TimePoint now) = 0;

@@ -379,17 +379,28 @@ TEST_P(StoreConformanceTest, RenewRecordsNewCurrentCertificateAndRotatesRecovery
   EXPECT_EQ(CODE_OF(store().ListCertificates(DeviceIdFor(1), 0)), StatusCode::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(auto none, store().ListCertificates(DeviceIdFor(2), 100));
   EXPECT_TRUE(none.empty());
-  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec-1")), StatusCode::kUnauthenticated);
+  // The previous hash stays valid for one rotation (see the Recovery section).
+  EXPECT_OK(store().FindDeviceByRecoveryToken("rec-1"));
   EXPECT_OK(store().FindDeviceByRecoveryToken("rec-2"));
+  EXPECT_EQ(device.recovery_token_hash, "rec-2");
+  EXPECT_EQ(device.previous_recovery_token_hash, "rec-1");
   EXPECT_EQ(Actions(DeviceIdFor(1)), (std::vector<std::string>{"device.enroll", "device.renew"}));
   // Keeping the same recovery hash, and renewing with the older (still valid) certificate,
-  // both work: an agent that lost the new certificate can retry.
-  EXPECT_OK(store().RenewDevice(DeviceIdFor(1), "01", CertFor("03", DeviceIdFor(1), later), "rec-2",
-                                later));
-  // An empty hash drops recovery.
-  EXPECT_OK(
+  // both work: an agent that lost the new certificate can retry. The same hash rotates nothing.
+  ASSERT_OK_AND_ASSIGN(
+      device, store().RenewDevice(DeviceIdFor(1), "01", CertFor("03", DeviceIdFor(1), later),
+                                  "rec-2", later));
+  EXPECT_EQ(device.recovery_token_hash, "rec-2");
+  EXPECT_EQ(device.previous_recovery_token_hash, "rec-1");
+  EXPECT_OK(store().FindDeviceByRecoveryToken("rec-1"));
+  // An empty hash drops recovery, both generations.
+  ASSERT_OK_AND_ASSIGN(
+      device,
       store().RenewDevice(DeviceIdFor(1), "03", CertFor("04", DeviceIdFor(1), later), "", later));
+  EXPECT_EQ(device.recovery_token_hash, "");
+  EXPECT_EQ(device.previous_recovery_token_hash, "");
   EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec-2")), StatusCode::kUnauthenticated);
+  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec-1")), StatusCode::kUnauthenticated);
 }
 
 TEST_P(StoreConformanceTest, RenewRefusesUnknownRevokedOrDeletedDevices) {
@@ -459,12 +470,117 @@ TEST_P(StoreConformanceTest, RecoversDeviceExpiredWithinGrace) {
       DeviceRecord device,
       store().RecoverDevice("rec-1", CertFor("02", DeviceIdFor(1), t), "rec-2", hours(24), t));
   EXPECT_EQ(device.current_serial, "02");
-  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec-1")), StatusCode::kUnauthenticated);
-  // The old recovery token is single-use.
+  EXPECT_EQ(device.recovery_token_hash, "rec-2");
+  EXPECT_EQ(device.previous_recovery_token_hash, "rec-1");
+  // The used token is now the previous one: it cannot recover again while the recovered
+  // certificate is valid (the device renews instead).
   EXPECT_EQ(CODE_OF(store().RecoverDevice("rec-1", CertFor("03", DeviceIdFor(1), t), "rec-3",
                                           hours(24), t)),
-            StatusCode::kUnauthenticated);
+            StatusCode::kFailedPrecondition);
   EXPECT_EQ(Actions(DeviceIdFor(1)), (std::vector<std::string>{"device.enroll", "device.recover"}));
+}
+
+// The agent's kill -9 case: the server rotated the token, the agent kept the old one.
+TEST_P(StoreConformanceTest, PreviousRecoveryTokenRecoversAfterOneRotationNotTwo) {
+  ASSERT_OK(MakeToken("tok1", 2));
+  ASSERT_OK(Enroll("tok1", 1, "01", kT0, "rec-1"));
+  ASSERT_OK(Enroll("tok1", 2, "21", kT0, "dev2-1"));
+  const TimePoint renewed_at = kT0 + hours(100);
+  for (int n : {1, 2}) {
+    ASSERT_OK(store().RenewDevice(DeviceIdFor(n), n == 1 ? "01" : "21",
+                                  CertFor(n == 1 ? "02" : "22", DeviceIdFor(n), renewed_at),
+                                  n == 1 ? "rec-2" : "dev2-2", renewed_at));
+  }
+  // Device 2 rotates once more: its first token is two rotations old.
+  ASSERT_OK(store().RenewDevice(DeviceIdFor(2), "22", CertFor("23", DeviceIdFor(2), renewed_at),
+                                "dev2-3", renewed_at));
+  const TimePoint t = renewed_at + hours(24 * 7) + hours(1);  // the newest certificates expired
+  ASSERT_OK_AND_ASSIGN(DeviceRecord found, store().FindDeviceByRecoveryToken("rec-1"));
+  EXPECT_EQ(found.id, DeviceIdFor(1));
+  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("dev2-1")), StatusCode::kUnauthenticated);
+  EXPECT_EQ(CODE_OF(store().RecoverDevice("dev2-1", CertFor("24", DeviceIdFor(2), t), "dev2-4",
+                                          hours(24), t)),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(CODE_OF(store().GetCertificate("24")), StatusCode::kNotFound);
+
+  // The previous token recovers, and rotates as any issuance: previous := current.
+  ASSERT_OK_AND_ASSIGN(
+      DeviceRecord device,
+      store().RecoverDevice("rec-1", CertFor("03", DeviceIdFor(1), t), "rec-3", hours(24), t));
+  EXPECT_EQ(device.current_serial, "03");
+  EXPECT_EQ(device.recovery_token_hash, "rec-3");
+  EXPECT_EQ(device.previous_recovery_token_hash, "rec-2");
+  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec-1")), StatusCode::kUnauthenticated);
+  EXPECT_OK(store().FindDeviceByRecoveryToken("rec-2"));
+  ASSERT_OK_AND_ASSIGN(DeviceRecord stored, store().GetDevice(DeviceIdFor(1)));
+  EXPECT_EQ(stored.recovery_token_hash, "rec-3");
+  EXPECT_EQ(stored.previous_recovery_token_hash, "rec-2");
+  EXPECT_EQ(Actions(DeviceIdFor(1)),
+            (std::vector<std::string>{"device.enroll", "device.renew", "device.recover"}));
+}
+
+TEST_P(StoreConformanceTest, RevokedOrDeletedDevicesRecoverWithNeitherToken) {
+  ASSERT_OK(MakeToken("tok1", 3));
+  ASSERT_OK(Enroll("tok1", 1, "01", kT0, "a-1"));
+  ASSERT_OK(Enroll("tok1", 2, "21", kT0, "b-1"));
+  ASSERT_OK(store().RenewDevice(DeviceIdFor(1), "01", CertFor("02", DeviceIdFor(1)), "a-2", kT0));
+  ASSERT_OK(store().RenewDevice(DeviceIdFor(2), "21", CertFor("22", DeviceIdFor(2)), "b-2", kT0));
+  ASSERT_OK(store().RevokeDevice(DeviceIdFor(1), RevocationReason::kKeyCompromise, "cli", kT0));
+  ASSERT_OK(store().DeleteDevice(DeviceIdFor(2), "cli", kT0));
+  const TimePoint t = kT0 + hours(24 * 7) + hours(1);
+  for (const char* hash : {"a-1", "a-2", "b-1", "b-2"}) {
+    EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken(hash)), StatusCode::kUnauthenticated)
+        << hash;
+    const int n = hash[0] == 'a' ? 1 : 2;
+    EXPECT_EQ(CODE_OF(store().RecoverDevice(
+                  hash, CertFor(std::string("9") + hash[2], DeviceIdFor(n), t), "", hours(24), t)),
+              StatusCode::kUnauthenticated)
+        << hash;
+  }
+  for (int n : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(DeviceRecord device, store().GetDevice(DeviceIdFor(n)));
+    EXPECT_EQ(device.recovery_token_hash, "");
+    EXPECT_EQ(device.previous_recovery_token_hash, "");
+  }
+  // Dropped hashes are free again: nothing holds them.
+  EXPECT_OK(Enroll("tok1", 3, "31", kT0, "a-1"));
+  ASSERT_OK_AND_ASSIGN(DeviceRecord holder, store().FindDeviceByRecoveryToken("a-1"));
+  EXPECT_EQ(holder.id, DeviceIdFor(3));
+}
+
+// A hash is held once, as one device's current or previous: issuing it to another device
+// is refused whichever column holds it, and nothing of the refused operation is kept.
+TEST_P(StoreConformanceTest, RecoveryHashHeldAsAnotherDevicesPreviousIsTaken) {
+  ASSERT_OK(MakeToken("tok1", 5));
+  ASSERT_OK(Enroll("tok1", 1, "01", kT0, "old-1"));
+  ASSERT_OK(store().RenewDevice(DeviceIdFor(1), "01", CertFor("02", DeviceIdFor(1)), "new-1", kT0));
+  ASSERT_OK(Enroll("tok1", 2, "21", kT0, "new-2"));
+  EXPECT_EQ(CODE_OF(Enroll("tok1", 3, "31", kT0, "old-1")), StatusCode::kAlreadyExists);
+  EXPECT_EQ(UsesLeft("tok1"), 3);
+  EXPECT_EQ(CODE_OF(store().RenewDevice(DeviceIdFor(2), "21", CertFor("22", DeviceIdFor(2)),
+                                        "old-1", kT0)),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(CODE_OF(store().RenewDevice(DeviceIdFor(2), "21", CertFor("23", DeviceIdFor(2)),
+                                        "new-1", kT0)),
+            StatusCode::kAlreadyExists);
+  const TimePoint t = kT0 + hours(24 * 7) + hours(1);
+  EXPECT_EQ(CODE_OF(store().RecoverDevice("new-2", CertFor("24", DeviceIdFor(2), t), "old-1",
+                                          hours(24), t)),
+            StatusCode::kAlreadyExists);
+  for (const char* serial : {"31", "22", "23", "24"}) {
+    EXPECT_EQ(CODE_OF(store().GetCertificate(serial)), StatusCode::kNotFound) << serial;
+  }
+  ASSERT_OK_AND_ASSIGN(DeviceRecord two, store().GetDevice(DeviceIdFor(2)));
+  EXPECT_EQ(two.current_serial, "21");
+  EXPECT_EQ(two.recovery_token_hash, "new-2");
+  EXPECT_EQ(two.previous_recovery_token_hash, "");
+  ASSERT_OK_AND_ASSIGN(DeviceRecord one, store().FindDeviceByRecoveryToken("old-1"));
+  EXPECT_EQ(one.id, DeviceIdFor(1));
+  // A device may take its own previous hash back as its current one.
+  ASSERT_OK_AND_ASSIGN(
+      one, store().RenewDevice(DeviceIdFor(1), "02", CertFor("03", DeviceIdFor(1)), "old-1", kT0));
+  EXPECT_EQ(one.recovery_token_hash, "old-1");
+  EXPECT_EQ(one.previous_recovery_token_hash, "new-1");
 }
 
 TEST_P(StoreConformanceTest, RecoverRefusesOutsideTheRules) {
@@ -527,6 +643,7 @@ TEST_P(StoreConformanceTest, RevokeDeviceRevokesAllItsCertificatesForTheCrl) {
   ASSERT_OK_AND_ASSIGN(CertificateRecord other, store().GetCertificate("0c"));
   EXPECT_FALSE(other.revoked_at);
   EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec2")), StatusCode::kUnauthenticated);
+  EXPECT_EQ(CODE_OF(store().FindDeviceByRecoveryToken("rec")), StatusCode::kUnauthenticated);
   EXPECT_EQ(CODE_OF(store().TouchLastSeen(DeviceIdFor(1), t, {})), StatusCode::kPermissionDenied);
   // Once expired, a revoked certificate leaves the CRL.
   ASSERT_OK_AND_ASSIGN(auto later, store().ListRevokedCertificates(kT0 + hours(24 * 8)));

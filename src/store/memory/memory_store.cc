@@ -177,9 +177,7 @@ class MemoryStore final : public Store {
     if (!device) return UnknownDevice();
     RETURN_IF_ERROR(CheckDeviceActive(*device));
     RETURN_IF_ERROR(CheckRenewalCertificate(Find(certificates_, presented_serial), device_id, now));
-    auto* current_hash = Find(recovery_by_device_, device_id);
-    RETURN_IF_ERROR(CheckNewCertificate(certificate, new_recovery_token_hash,
-                                        current_hash ? *current_hash : std::string_view()));
+    RETURN_IF_ERROR(CheckNewCertificate(certificate, new_recovery_token_hash, device->id));
     RecordCertificate(certificate, new_recovery_token_hash, now);
     Append(
         MakeEvent(now, "device:" + device->id, "device.renew", device->id,
@@ -208,7 +206,7 @@ class MemoryStore final : public Store {
     DeviceRecord& device = devices_.at(*id);
     RETURN_IF_ERROR(ValidateNewCertificate(certificate, device.id));
     RETURN_IF_ERROR(CheckRecovery(device, certificates_.at(device.current_serial), grace, now));
-    RETURN_IF_ERROR(CheckNewCertificate(certificate, new_recovery_token_hash, recovery_token_hash));
+    RETURN_IF_ERROR(CheckNewCertificate(certificate, new_recovery_token_hash, device.id));
     std::string previous = device.current_serial;
     RecordCertificate(certificate, new_recovery_token_hash, now);
     Append(MakeEvent(now, "device:" + device.id, "device.recover", device.id,
@@ -278,7 +276,8 @@ class MemoryStore final : public Store {
     device->revoked_at = TruncateToSeconds(now);
     device->revocation_reason = reason;
     RevokeAllCertificates(device->id, reason, now);
-    DropRecoveryHash(device->id);
+    DropRecoveryHashes(*device);
+    RotateRecoveryHashes(*device, "");
     Append(MakeEvent(now, actor, "device.revoke", device_id,
                      "reason=" + std::string(RevocationReasonName(reason))));
     return Status::Ok();
@@ -293,7 +292,8 @@ class MemoryStore final : public Store {
     if (device->status == DeviceStatus::kDeleted) return Status::Ok();
     device->status = DeviceStatus::kDeleted;
     RevokeAllCertificates(device->id, RevocationReason::kCessationOfOperation, now);
-    DropRecoveryHash(device->id);
+    DropRecoveryHashes(*device);
+    RotateRecoveryHashes(*device, "");
     Append(MakeEvent(now, actor, "device.delete", device_id, ""));
     return Status::Ok();
   }
@@ -508,15 +508,15 @@ class MemoryStore final : public Store {
     return token;
   }
 
-  // The uniqueness checks of RecordCertificate; `replaced_hash` is the recovery hash being
-  // rotated away, which may be reused. REQUIRES: mu_ held.
+  // The uniqueness checks of RecordCertificate: the serial is new and the recovery hash is
+  // held (as current or previous) by no device but `owner_id`. REQUIRES: mu_ held.
   Status CheckNewCertificate(const CertificateRecord& certificate, std::string_view recovery_hash,
-                             std::string_view replaced_hash = {}) {
+                             std::string_view owner_id = {}) {
     if (certificates_.count(certificate.serial)) {
       return AlreadyExists("a certificate with this serial exists");
     }
-    if (!recovery_hash.empty() && recovery_hash != replaced_hash &&
-        device_by_recovery_.count(std::string(recovery_hash))) {
+    auto* holder = recovery_hash.empty() ? nullptr : Find(device_by_recovery_, recovery_hash);
+    if (holder && *holder != owner_id) {
       return AlreadyExists("this recovery token is already in use");
     }
     return Status::Ok();
@@ -534,19 +534,18 @@ class MemoryStore final : public Store {
     DeviceRecord& device = devices_.at(record.device_id);
     device.current_serial = record.serial;
     device.current_not_after = record.not_after;
-    DropRecoveryHash(device.id);
-    if (!recovery_hash.empty()) {
-      device_by_recovery_[std::string(recovery_hash)] = device.id;
-      recovery_by_device_[device.id] = std::string(recovery_hash);
+    DropRecoveryHashes(device);
+    RotateRecoveryHashes(device, recovery_hash);
+    for (const std::string* hash :
+         {&device.recovery_token_hash, &device.previous_recovery_token_hash}) {
+      if (!hash->empty()) device_by_recovery_[*hash] = device.id;
     }
   }
 
-  // REQUIRES: mu_ held.
-  void DropRecoveryHash(const std::string& device_id) {
-    auto it = recovery_by_device_.find(device_id);
-    if (it == recovery_by_device_.end()) return;
-    device_by_recovery_.erase(it->second);
-    recovery_by_device_.erase(it);
+  // Removes the device's hashes from the index (the record keeps them). REQUIRES: mu_ held.
+  void DropRecoveryHashes(const DeviceRecord& device) {
+    device_by_recovery_.erase(device.recovery_token_hash);
+    device_by_recovery_.erase(device.previous_recovery_token_hash);
   }
 
   // REQUIRES: mu_ held.
@@ -570,8 +569,7 @@ class MemoryStore final : public Store {
   std::map<std::string, EnrollmentTokenRecord> tokens_;    // by id
   std::map<std::string, std::string> token_by_hash_;       // hash -> id
   std::map<std::string, DeviceRecord> devices_;            // by id
-  std::map<std::string, std::string> device_by_recovery_;  // recovery hash -> device id
-  std::map<std::string, std::string> recovery_by_device_;  // device id -> recovery hash
+  std::map<std::string, std::string> device_by_recovery_;  // current or previous hash -> id
   std::map<std::string, CertificateRecord> certificates_;  // by serial
   std::map<std::string, ApiTokenRecord> api_tokens_;       // by id
   std::map<std::string, std::string> api_token_by_hash_;   // hash -> id

@@ -102,7 +102,7 @@ const char kDeviceColumns[] =
     "(SELECT string_agg(g.key || chr(31) || g.value, chr(30)) FROM device_tags g "
     "WHERE g.device_id = d.id), "
     "(SELECT string_agg(m.key || chr(31) || m.value, chr(30)) FROM device_metadata m "
-    "WHERE m.device_id = d.id)";
+    "WHERE m.device_id = d.id), d.recovery_token_hash, d.previous_recovery_token_hash";
 const char kCertificateColumns[] =
     "c.serial, c.device_id, c.not_before, c.not_after, c.fingerprint, c.pem, c.issued_at, "
     "c.revoked_at, c.revocation_reason";
@@ -134,6 +134,8 @@ DeviceRecord ReadDevice(const pqxx::row& row) {
   d.agent.uptime_seconds = row[13].as<int64_t>();
   d.tags = ReadMap(row[14]);
   d.metadata = ReadMap(row[15]);
+  d.recovery_token_hash = Text(row[16]);  // NULL reads as ""
+  d.previous_recovery_token_hash = Text(row[17]);
   return d;
 }
 
@@ -184,7 +186,12 @@ std::optional<DeviceRecord> LoadDevice(pqxx::transaction_base& tx, std::string_v
 
 std::optional<DeviceRecord> LoadDeviceByRecoveryHash(pqxx::transaction_base& tx,
                                                      std::string_view hash, Lock lock) {
-  return LoadDeviceWhere(tx, "d.recovery_token_hash = $1", hash, lock);
+  // Either generation; the store keeps a hash in one row and column (a race between two
+  // writers could leave it in two rows: the current holder is then preferred).
+  return LoadDeviceWhere(tx,
+                         "(d.recovery_token_hash = $1 OR d.previous_recovery_token_hash = $1) "
+                         "ORDER BY (d.recovery_token_hash = $1) IS TRUE DESC LIMIT 1",
+                         hash, lock);
 }
 
 std::optional<CertificateRecord> LoadCertificate(pqxx::transaction_base& tx,

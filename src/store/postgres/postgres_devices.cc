@@ -12,16 +12,18 @@
 namespace wott::store::postgres {
 namespace {
 
-// The uniqueness checks before recording `certificate` (the constraints catch the races):
-// its serial is new, and the recovery hash (when given) is held by no device but `owner_id`.
+// The uniqueness checks before recording `certificate` (the unique constraints catch the
+// races within one column): its serial is new, and the recovery hash (when given) is held,
+// as current or previous, by no device but `owner_id`.
 Status CheckNewCertificate(pqxx::transaction_base& tx, const CertificateRecord& certificate,
                            std::string_view recovery_hash, std::string_view owner_id) {
   if (Exists(tx, "SELECT 1 FROM certificates WHERE serial = $1", {P(certificate.serial)})) {
     return AlreadyExists("a certificate with this serial exists");
   }
-  if (!recovery_hash.empty() &&
-      Exists(tx, "SELECT 1 FROM devices WHERE recovery_token_hash = $1 AND id <> $2",
-             {P(recovery_hash), P(owner_id)})) {
+  if (!recovery_hash.empty() && Exists(tx,
+                                       "SELECT 1 FROM devices WHERE (recovery_token_hash = $1 OR "
+                                       "previous_recovery_token_hash = $1) AND id <> $2",
+                                       {P(recovery_hash), P(owner_id)})) {
     return AlreadyExists("this recovery token is already in use");
   }
   return Status::Ok();
@@ -35,12 +37,16 @@ void InsertCertificate(pqxx::transaction_base& tx, const CertificateRecord& c, T
         P(c.fingerprint), P(c.pem), P(ToUnixSeconds(now))});
 }
 
-// Records `c` for an existing device and makes it current; rotates the recovery hash.
+// Records `c` for an existing device and makes it current; rotates the recovery hashes as
+// RotateRecoveryHashes does (the right-hand sides read the row as it was).
 void RecordCertificate(pqxx::transaction_base& tx, const CertificateRecord& c,
                        std::string_view recovery_hash, TimePoint now) {
   InsertCertificate(tx, c, now);
   Exec(tx,
        "UPDATE devices SET current_serial = $1, cert_not_after = $2, "
+       "previous_recovery_token_hash = CASE WHEN $3 = '' THEN NULL "
+       "WHEN recovery_token_hash IS NOT DISTINCT FROM $3 THEN previous_recovery_token_hash "
+       "ELSE recovery_token_hash END, "
        "recovery_token_hash = NULLIF($3, '') WHERE id = $4",
        {P(c.serial), P(ToUnixSeconds(c.not_after)), P(recovery_hash), P(c.device_id)});
 }
@@ -134,7 +140,8 @@ Result<DeviceRecord> PostgresStore::EnrollDevice(std::string_view token_hash,
         Exec(tx,
              "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1), "
              "EXISTS (SELECT 1 FROM certificates WHERE serial = $2), "
-             "$3 <> '' AND EXISTS (SELECT 1 FROM devices WHERE recovery_token_hash = $3)",
+             "$3 <> '' AND EXISTS (SELECT 1 FROM devices WHERE recovery_token_hash = $3 "
+             "OR previous_recovery_token_hash = $3)",
              {P(device.id), P(certificate.serial), P(recovery_token_hash)})[0];
     if (taken[0].as<bool>()) return AlreadyExists("a device with this ID exists");
     if (taken[1].as<bool>()) return AlreadyExists("a certificate with this serial exists");
@@ -180,6 +187,7 @@ Result<DeviceRecord> PostgresStore::EnrollDevice(std::string_view token_hash,
     out.enrollment_token_id = token->id;
     out.current_serial = certificate.serial;
     out.current_not_after = TruncateToSeconds(certificate.not_after);
+    out.recovery_token_hash = std::string(recovery_token_hash);
     return out;
   });
 }
@@ -303,7 +311,7 @@ Status PostgresStore::RevokeDevice(std::string_view device_id, RevocationReason 
     if (device.status == DeviceStatus::kRevoked) return Status::Ok();
     Exec(tx,
          "UPDATE devices SET status = 'revoked', revoked_at = $1, revocation_reason = $2, "
-         "recovery_token_hash = NULL WHERE id = $3",
+         "recovery_token_hash = NULL, previous_recovery_token_hash = NULL WHERE id = $3",
          {P(ToUnixSeconds(now)), P(int64_t{static_cast<int>(reason)}), P(device_id)});
     RevokeDeviceCertificates(tx, device_id, reason, now);
     InsertEvent(tx, MakeEvent(now, actor, "device.revoke", device_id,
@@ -319,7 +327,9 @@ Status PostgresStore::DeleteDevice(std::string_view device_id, std::string_view 
   return Write([&](pqxx::transaction_base& tx) -> Status {
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(tx, device_id, Lock::kUpdate));
     if (device.status == DeviceStatus::kDeleted) return Status::Ok();
-    Exec(tx, "UPDATE devices SET status = 'deleted', recovery_token_hash = NULL WHERE id = $1",
+    Exec(tx,
+         "UPDATE devices SET status = 'deleted', recovery_token_hash = NULL, "
+         "previous_recovery_token_hash = NULL WHERE id = $1",
          {P(device_id)});
     RevokeDeviceCertificates(tx, device_id, RevocationReason::kCessationOfOperation, now);
     InsertEvent(tx, MakeEvent(now, actor, "device.delete", device_id, ""));

@@ -85,7 +85,8 @@ Result<std::optional<DeviceRecord>> LoadDeviceWhere(Connection& db, const char* 
 const char kDeviceColumns[] =
     "d.id, d.name, d.status, d.created_at, d.last_seen, d.agent_version, d.os, "
     "d.enrollment_token_id, d.current_serial, d.cert_not_after, d.revoked_at, "
-    "d.revocation_reason, d.hostname, d.uptime_seconds";
+    "d.revocation_reason, d.hostname, d.uptime_seconds, d.recovery_token_hash, "
+    "d.previous_recovery_token_hash";
 const char kCertificateColumns[] =
     "c.serial, c.device_id, c.not_before, c.not_after, c.fingerprint, c.pem, c.issued_at, "
     "c.revoked_at, c.revocation_reason";
@@ -115,6 +116,8 @@ Result<DeviceRecord> ReadDevice(const Statement& stmt) {
   d.revocation_reason = OptionalReason(stmt, 11);
   d.agent.hostname = stmt.Text(12);
   d.agent.uptime_seconds = stmt.Int(13);
+  d.recovery_token_hash = stmt.Text(14);  // NULL reads as ""
+  d.previous_recovery_token_hash = stmt.Text(15);
   return d;
 }
 
@@ -173,7 +176,9 @@ Result<std::optional<DeviceRecord>> LoadDevice(Connection& db, std::string_view 
 
 Result<std::optional<DeviceRecord>> LoadDeviceByRecoveryHash(Connection& db,
                                                              std::string_view hash) {
-  return LoadDeviceWhere(db, "d.recovery_token_hash = ?", hash);
+  // Either generation; the store keeps a hash in at most one row and one column.
+  return LoadDeviceWhere(db, "d.recovery_token_hash = ?1 OR d.previous_recovery_token_hash = ?1",
+                         hash);
 }
 
 Result<std::optional<CertificateRecord>> LoadCertificate(Connection& db, std::string_view serial) {

@@ -30,21 +30,41 @@ Status InsertCertificate(Connection& db, const CertificateRecord& c, TimePoint n
                "a certificate with this serial exists");
 }
 
-// Records `c` for an existing device and makes it current; rotates the recovery hash.
+// The unique indexes refuse a recovery hash that another device holds in the same column;
+// this refuses one held as another device's previous hash (no constraint spans two
+// columns). Under the write lock, so no other writer can slip in between.
+Status CheckRecoveryHashFree(Connection& db, std::string_view recovery_hash,
+                             std::string_view owner_id) {
+  if (recovery_hash.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT 1 FROM devices WHERE "
+                                              "previous_recovery_token_hash = ? AND id <> ?"));
+  ASSIGN_OR_RETURN(bool held, stmt.Bind(recovery_hash, owner_id).Step());
+  if (held) return AlreadyExists("this recovery token is already in use");
+  return Status::Ok();
+}
+
+// Records `c` for an existing device and makes it current; rotates the recovery hashes as
+// RotateRecoveryHashes does (the right-hand sides read the row as it was).
 Status RecordCertificate(Connection& db, const CertificateRecord& c, std::string_view recovery_hash,
                          TimePoint now) {
+  RETURN_IF_ERROR(CheckRecoveryHashFree(db, recovery_hash, c.device_id));
   RETURN_IF_ERROR(InsertCertificate(db, c, now));
   ASSIGN_OR_RETURN(Statement update,
-                   db.Prepare("UPDATE devices SET current_serial = ?, cert_not_after = ?, "
-                              "recovery_token_hash = NULLIF(?, '') WHERE id = ?"));
+                   db.Prepare("UPDATE devices SET current_serial = ?1, cert_not_after = ?2, "
+                              "previous_recovery_token_hash = CASE WHEN ?3 = '' THEN NULL "
+                              "WHEN recovery_token_hash IS ?3 THEN previous_recovery_token_hash "
+                              "ELSE recovery_token_hash END, "
+                              "recovery_token_hash = NULLIF(?3, '') WHERE id = ?4"));
   return Taken(update.Bind(c.serial, ToUnixSeconds(c.not_after), recovery_hash, c.device_id).Run(),
                "this recovery token is already in use");
 }
 
-// `device` as it is after RecordCertificate(c), without reading it back.
-DeviceRecord WithCurrentCertificate(DeviceRecord device, const CertificateRecord& c) {
+// `device` as it is after RecordCertificate(c, recovery_hash), without reading it back.
+DeviceRecord WithCurrentCertificate(DeviceRecord device, const CertificateRecord& c,
+                                    std::string_view recovery_hash) {
   device.current_serial = c.serial;
   device.current_not_after = FromUnixSeconds(ToUnixSeconds(c.not_after));  // stored in seconds
+  RotateRecoveryHashes(device, recovery_hash);
   return device;
 }
 
@@ -161,6 +181,7 @@ Result<DeviceRecord> SqliteStore::EnrollDevice(std::string_view token_hash, cons
     ASSIGN_OR_RETURN(std::optional<EnrollmentTokenRecord> token, LoadTokenByHash(db, token_hash));
     if (!token) return UnknownEnrollmentToken();
     RETURN_IF_ERROR(CheckEnrollmentTokenUsable(*token, now));
+    RETURN_IF_ERROR(CheckRecoveryHashFree(db, recovery_token_hash, device.id));
     {
       ASSIGN_OR_RETURN(Statement take, db.Prepare("UPDATE enrollment_tokens SET uses_left = "
                                                   "uses_left - 1 WHERE id = ? AND uses_left > 0"));
@@ -196,7 +217,7 @@ Result<DeviceRecord> SqliteStore::EnrollDevice(std::string_view token_hash, cons
     record.metadata = device.metadata;
     record.created_at = FromUnixSeconds(ToUnixSeconds(now));
     record.enrollment_token_id = token->id;
-    return WithCurrentCertificate(std::move(record), certificate);
+    return WithCurrentCertificate(std::move(record), certificate, recovery_token_hash);
   });
 }
 
@@ -219,7 +240,7 @@ Result<DeviceRecord> SqliteStore::RenewDevice(std::string_view device_id,
     RETURN_IF_ERROR(InsertEvent(db, MakeEvent(now, "device:" + device.id, "device.renew", device.id,
                                               "serial=" + certificate.serial +
                                                   " previous=" + std::string(presented_serial))));
-    return WithCurrentCertificate(std::move(device), certificate);
+    return WithCurrentCertificate(std::move(device), certificate, new_recovery_token_hash);
   });
 }
 
@@ -253,7 +274,7 @@ Result<DeviceRecord> SqliteStore::RecoverDevice(std::string_view recovery_token_
     RETURN_IF_ERROR(InsertEvent(
         db, MakeEvent(now, "device:" + device->id, "device.recover", device->id,
                       "serial=" + certificate.serial + " previous=" + device->current_serial)));
-    return WithCurrentCertificate(std::move(*device), certificate);
+    return WithCurrentCertificate(std::move(*device), certificate, new_recovery_token_hash);
   });
 }
 
@@ -327,8 +348,8 @@ Status SqliteStore::RevokeDevice(std::string_view device_id, RevocationReason re
     {
       ASSIGN_OR_RETURN(Statement update,
                        db.Prepare("UPDATE devices SET status = 'revoked', revoked_at = ?, "
-                                  "revocation_reason = ?, recovery_token_hash = NULL "
-                                  "WHERE id = ?"));
+                                  "revocation_reason = ?, recovery_token_hash = NULL, "
+                                  "previous_recovery_token_hash = NULL WHERE id = ?"));
       RETURN_IF_ERROR(update.Bind(ToUnixSeconds(now), static_cast<int>(reason), device_id).Run());
     }
     RETURN_IF_ERROR(RevokeDeviceCertificates(db, device_id, reason, now));
@@ -346,8 +367,9 @@ Status SqliteStore::DeleteDevice(std::string_view device_id, std::string_view ac
     ASSIGN_OR_RETURN(DeviceRecord device, MustLoadDevice(db, device_id));
     if (device.status == DeviceStatus::kDeleted) return Status::Ok();
     {
-      ASSIGN_OR_RETURN(Statement update, db.Prepare("UPDATE devices SET status = 'deleted', "
-                                                    "recovery_token_hash = NULL WHERE id = ?"));
+      ASSIGN_OR_RETURN(Statement update,
+                       db.Prepare("UPDATE devices SET status = 'deleted', recovery_token_hash = "
+                                  "NULL, previous_recovery_token_hash = NULL WHERE id = ?"));
       RETURN_IF_ERROR(update.Bind(device_id).Run());
     }
     RETURN_IF_ERROR(
