@@ -299,6 +299,28 @@ TEST_F(AdminApiTest, ShowReturnsTheDeviceWithItsCertificateHistory) {
             "expired");
 }
 
+// DeviceRecord carries the recovery hashes for db export only: the admin API (and so the
+// CLI's --json, which renders the same way) never shows them.
+TEST_F(AdminApiTest, DeviceJsonNeverContainsRecoveryTokenHashes) {
+  IssuedCertificate first = Enroll();
+  pki::Certificate leaf = std::move((*pki::ParseCertificateChainPem(first.certificate_chain))[0]);
+  ASSERT_TRUE(service_->Renew(leaf.get(), NewCsr()).ok());
+  Result<store::DeviceRecord> record = store_->GetDevice(first.device_hex);
+  ASSERT_TRUE(record.ok()) << record.status();
+  // Both generations are held, so there is something that could leak.
+  ASSERT_FALSE(record->recovery_token_hash.empty());
+  ASSERT_EQ(record->previous_recovery_token_hash, CaService::HashToken(first.recovery_token));
+
+  for (const std::string& target :
+       {"/v1/admin/devices/" + first.device_hex, std::string("/v1/admin/devices")}) {
+    net::HttpResponse r = Call("GET", target);
+    ASSERT_EQ(r.status, 200) << target << ": " << r.body;
+    EXPECT_THAT(r.body, ::testing::Not(HasSubstr(record->recovery_token_hash))) << target;
+    EXPECT_THAT(r.body, ::testing::Not(HasSubstr(record->previous_recovery_token_hash))) << target;
+    EXPECT_THAT(r.body, ::testing::Not(HasSubstr("recovery"))) << target;
+  }
+}
+
 TEST_F(AdminApiTest, ShowRefusesMalformedAndUnknownDevices) {
   IssuedCertificate d = Enroll();
   std::string other_domain = d.device_hex + ".d.example.org";

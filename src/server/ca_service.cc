@@ -23,13 +23,31 @@ Result<pki::VerifiedCsr> CheckCsr(std::string_view pem) {
   return csr;
 }
 
+// OK when the expired certificate `serial` of device `id` goes with the recovery token of
+// hash `token_hash`, which `device` holds: its current certificate for either token, or, for
+// the previous token, the unrevoked certificate issued before the current one (an agent
+// killed before it installed its last renewal still holds that generation).
+Status CheckRecoveryPair(store::Store& store, const store::DeviceRecord& device,
+                         const std::string& token_hash, const pki::DeviceId& id,
+                         const std::string& serial) {
+  Status mismatch = PermissionDenied("the certificate is not this device's current certificate");
+  if (id.hex() != device.id) return mismatch;
+  if (serial == device.current_serial) return Status::Ok();
+  if (token_hash != device.previous_recovery_token_hash) return mismatch;
+  ASSIGN_OR_RETURN(std::vector<store::CertificateRecord> newest,
+                   store.ListCertificates(device.id, 2));
+  for (const store::CertificateRecord& certificate : newest) {
+    if (certificate.serial == serial && !certificate.revoked_at) return Status::Ok();
+  }
+  return mismatch;
+}
+
 }  // namespace
 
 std::string CaService::HashToken(std::string_view token) { return ossl::Sha256Hex(token); }
 
 Result<std::unique_ptr<CaService>> CaService::Create(pki::LoadedCa ca, store::Store* store,
-                                                     const Clock* clock,
-                                                     CaServiceOptions options) {
+                                                     const Clock* clock, CaServiceOptions options) {
   if (options.device_lifetime <= Duration::zero()) {
     return InvalidArgument("device certificate lifetime must be positive");
   }
@@ -37,12 +55,10 @@ Result<std::unique_ptr<CaService>> CaService::Create(pki::LoadedCa ca, store::St
     return InvalidArgument("renew fraction must be between 0 and 1");
   }
   auto service = std::unique_ptr<CaService>(new CaService());
-  pki::IssuerOptions issuer_options{ca.config.domain, ca.config.organization,
-                                    ca.config.public_url};
-  ASSIGN_OR_RETURN(pki::Issuer issuer,
-                   pki::Issuer::Create(ossl::UpRef(ca.intermediate.get()),
-                                       ossl::UpRef(ca.intermediate_key.get()), issuer_options,
-                                       clock));
+  pki::IssuerOptions issuer_options{ca.config.domain, ca.config.organization, ca.config.public_url};
+  ASSIGN_OR_RETURN(pki::Issuer issuer, pki::Issuer::Create(ossl::UpRef(ca.intermediate.get()),
+                                                           ossl::UpRef(ca.intermediate_key.get()),
+                                                           issuer_options, clock));
   service->issuer_ = std::make_unique<pki::Issuer>(std::move(issuer));
   ASSIGN_OR_RETURN(service->intermediate_pem_, pki::CertificateToPem(ca.intermediate.get()));
   service->ca_ = std::move(ca);
@@ -171,9 +187,8 @@ Result<IssuedCertificate> CaService::DoRecover(const RecoverRequest& request) {
                              pki::NotAfter(expired->get()) - std::chrono::seconds(1));
   if (!was_valid.ok()) return was_valid.WithContext("expired_certificate");
   ASSIGN_OR_RETURN(pki::DeviceId id, DeviceOf(expired->get()));
-  if (id.hex() != device.id || pki::SerialHex(expired->get()) != device.current_serial) {
-    return PermissionDenied("the certificate is not this device's current certificate");
-  }
+  RETURN_IF_ERROR(
+      CheckRecoveryPair(*store_, device, token_hash, id, pki::SerialHex(expired->get())));
   ASSIGN_OR_RETURN(pki::VerifiedCsr csr, CheckCsr(request.csr));
   ASSIGN_OR_RETURN(Signed signed_cert, Sign(id, csr));
   RETURN_IF_ERROR(store_->RecoverDevice(token_hash, signed_cert.record, signed_cert.recovery_hash,

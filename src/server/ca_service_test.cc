@@ -1,10 +1,10 @@
 #include "server/ca_service.h"
 
-#include <atomic>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 
 #include "pki/certificate.h"
 #include "pki/crl.h"
@@ -16,9 +16,9 @@
 namespace wott::server {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::days;
 using std::chrono::hours;
+using ::testing::HasSubstr;
 
 const TimePoint kStart = testing::kFixtureStart;
 
@@ -69,8 +69,8 @@ TEST_F(CaServiceTest, EnrollIssuesAVerifiableDeviceCertificate) {
   auto trust = *pki::TrustStore::FromPem(issued->ca_bundle);
   std::vector<pki::Certificate> chain;
   chain.push_back(std::move((*pki::ParseCertificateChainPem(issued->certificate_chain))[1]));
-  EXPECT_TRUE(pki::VerifyCertificate(*trust, leaf.get(), chain, pki::Purpose::kClientAuth,
-                                     kStart).ok());
+  EXPECT_TRUE(
+      pki::VerifyCertificate(*trust, leaf.get(), chain, pki::Purpose::kClientAuth, kStart).ok());
 
   store::DeviceRecord device = *store_->GetDevice(issued->device_hex);
   EXPECT_EQ(device.name, issued->device_name);
@@ -92,7 +92,8 @@ TEST_F(CaServiceTest, EnrollRefusesBadTokens) {
 
 TEST_F(CaServiceTest, BadCsrDoesNotConsumeTheToken) {
   std::string token = MakeToken(1);
-  Result<IssuedCertificate> r = service_->Enroll({.token = token, .csr = "garbage", .hostname = "", .os = ""});
+  Result<IssuedCertificate> r =
+      service_->Enroll({.token = token, .csr = "garbage", .hostname = "", .os = ""});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("csr"));
   EXPECT_TRUE(Enroll(token).ok());
@@ -106,7 +107,8 @@ TEST_F(CaServiceTest, SingleUseTokenRacedByManyThreadsIssuesOnce) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 50; ++i) {
     threads.emplace_back([&, i] {
-      Result<IssuedCertificate> r = service_->Enroll({.token = token, .csr = csrs[i], .hostname = "", .os = ""});
+      Result<IssuedCertificate> r =
+          service_->Enroll({.token = token, .csr = csrs[i], .hostname = "", .os = ""});
       (r.ok() ? ok : refused)++;
     });
   }
@@ -129,8 +131,10 @@ TEST_F(CaServiceTest, RenewKeepsTheIdentityWithANewSerial) {
 
 TEST_F(CaServiceTest, RenewRefusedForRevokedDeletedAndForeign) {
   IssuedCertificate a = *Enroll(MakeToken());
-  ASSERT_TRUE(store_->RevokeDevice(a.device_hex, store::RevocationReason::kKeyCompromise, "test",
-                                   clock_.Now()).ok());
+  ASSERT_TRUE(store_
+                  ->RevokeDevice(a.device_hex, store::RevocationReason::kKeyCompromise, "test",
+                                 clock_.Now())
+                  .ok());
   EXPECT_EQ(service_->Renew(Leaf(a).get(), NewCsr()).status().code(),
             StatusCode::kPermissionDenied);
 
@@ -155,16 +159,56 @@ TEST_F(CaServiceTest, RecoverWithinGraceRotatesTheToken) {
   IssuedCertificate first = *Enroll(MakeToken());
   std::string expired_pem = *pki::CertificateToPem(Leaf(first).get());
   clock_.Advance(days(7) + days(10));
-  Result<IssuedCertificate> recovered = service_->Recover(
-      {.recovery_token = first.recovery_token, .csr = NewCsr(), .expired_certificate = expired_pem});
+  Result<IssuedCertificate> recovered = service_->Recover({.recovery_token = first.recovery_token,
+                                                           .csr = NewCsr(),
+                                                           .expired_certificate = expired_pem});
   ASSERT_TRUE(recovered.ok()) << recovered.status();
   EXPECT_EQ(recovered->device_name, first.device_name);
-  // The old recovery token is single-use.
-  EXPECT_EQ(service_->Recover({.recovery_token = first.recovery_token, .csr = NewCsr(),
-                               .expired_certificate = expired_pem})
+  // The used token is now the previous one: while the recovered certificate is valid it
+  // cannot recover again (renew instead).
+  EXPECT_EQ(service_
+                ->Recover({.recovery_token = first.recovery_token,
+                           .csr = NewCsr(),
+                           .expired_certificate = expired_pem})
                 .status()
                 .code(),
-            StatusCode::kUnauthenticated);
+            StatusCode::kFailedPrecondition);
+}
+
+// The agent killed after a renewal's answer but before installing it keeps the old
+// certificate and the old (now previous) token; once the new certificate expired too, that
+// pair recovers. A token two rotations old, or a certificate two generations old, does not.
+TEST_F(CaServiceTest, RecoverWithThePreviousTokenAndTheCertificateItCameWith) {
+  IssuedCertificate first = *Enroll(MakeToken());
+  std::string first_pem = *pki::CertificateToPem(Leaf(first).get());
+  clock_.Advance(days(1));
+  Result<IssuedCertificate> second = service_->Renew(Leaf(first).get(), NewCsr());
+  ASSERT_TRUE(second.ok()) << second.status();
+  std::string second_pem = *pki::CertificateToPem(Leaf(*second).get());
+  clock_.Advance(days(7) + days(1));  // both certificates expired
+  auto recover = [&](const std::string& token, const std::string& pem) {
+    return service_->Recover(
+        {.recovery_token = token, .csr = NewCsr(), .expired_certificate = pem});
+  };
+  // The current token goes with the current certificate only.
+  EXPECT_EQ(recover(second->recovery_token, first_pem).status().code(),
+            StatusCode::kPermissionDenied);
+  Result<IssuedCertificate> third = recover(first.recovery_token, first_pem);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(third->device_name, first.device_name);
+  clock_.Advance(days(8));  // the recovered certificate expired as well
+  // `first`'s token is two rotations old now; `second`'s is the previous one, which goes
+  // with the current certificate or the one before it, not with `first`'s.
+  EXPECT_EQ(recover(first.recovery_token, first_pem).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(recover(second->recovery_token, first_pem).status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_TRUE(service_->registry()
+                  .RevokeCertificate(second->serial, store::RevocationReason::kKeyCompromise, "cli",
+                                     clock_.Now())
+                  .ok());
+  EXPECT_EQ(recover(second->recovery_token, second_pem).status().code(),
+            StatusCode::kPermissionDenied);  // a revoked certificate never recovers
+  EXPECT_TRUE(recover(second->recovery_token, *pki::CertificateToPem(Leaf(*third).get())).ok());
 }
 
 TEST_F(CaServiceTest, RecoverRefusedPastGraceRevokedOrWithWrongInputs) {
@@ -183,8 +227,9 @@ TEST_F(CaServiceTest, RecoverRefusedPastGraceRevokedOrWithWrongInputs) {
             StatusCode::kUnauthenticated);
   EXPECT_EQ(service_->Recover({a.recovery_token, NewCsr(), "junk"}).status().code(),
             StatusCode::kInvalidArgument);
-  ASSERT_TRUE(store_->RevokeDevice(b.device_hex, store::RevocationReason::kUnspecified, "t",
-                                   clock_.Now()).ok());
+  ASSERT_TRUE(
+      store_->RevokeDevice(b.device_hex, store::RevocationReason::kUnspecified, "t", clock_.Now())
+          .ok());
   EXPECT_FALSE(service_->Recover({b.recovery_token, NewCsr(), b_pem}).ok());
   clock_.Advance(days(31));
   EXPECT_EQ(service_->Recover({a.recovery_token, NewCsr(), a_pem}).status().code(),
@@ -195,8 +240,9 @@ TEST_F(CaServiceTest, CrlListsRevocationsAndIsCachedOtherwise) {
   IssuedCertificate a = *Enroll(MakeToken());
   std::string empty = *service_->CrlDer();
   EXPECT_EQ(*service_->CrlDer(), empty);  // unchanged registry: the same CRL
-  ASSERT_TRUE(store_->RevokeDevice(a.device_hex, store::RevocationReason::kKeyCompromise, "t",
-                                   clock_.Now()).ok());
+  ASSERT_TRUE(
+      store_->RevokeDevice(a.device_hex, store::RevocationReason::kKeyCompromise, "t", clock_.Now())
+          .ok());
   std::string der = *service_->CrlDer();
   EXPECT_NE(der, empty);
   pki::Crl crl = *pki::ParseCrlDer(der);
