@@ -18,6 +18,7 @@ json OptionalTime(const std::optional<TimePoint>& t) {
 json OptionalReason(const std::optional<store::RevocationReason>& r) {
   return r ? json(static_cast<int>(*r)) : json();
 }
+json OptionalString(const std::string& s) { return s.empty() ? json() : json(s); }
 
 // Reads typed fields from one line's object; the first problem is kept in `status`.
 class Fields {
@@ -28,6 +29,12 @@ class Fields {
     const json* v = Find(key);
     if (v && !v->is_string()) Fail(key, "a string");
     return v && v->is_string() ? v->get<std::string>() : std::string();
+  }
+  // A string that older dumps may lack: missing or null reads as "".
+  std::string OptionalString(const char* key) {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return std::string();
+    return String(key);
   }
   int64_t Int(const char* key) {
     const json* v = Find(key);
@@ -130,7 +137,9 @@ json Line(const store::DeviceRecord& d) {
           {"current_serial", d.current_serial},
           {"current_not_after", Time(d.current_not_after)},
           {"revoked_at", OptionalTime(d.revoked_at)},
-          {"revocation_reason", OptionalReason(d.revocation_reason)}};
+          {"revocation_reason", OptionalReason(d.revocation_reason)},
+          {"recovery_token_hash", OptionalString(d.recovery_token_hash)},
+          {"previous_recovery_token_hash", OptionalString(d.previous_recovery_token_hash)}};
 }
 
 json Line(const store::CertificateRecord& c) {
@@ -194,6 +203,8 @@ Status ParseLine(const json& object, const std::string& type, store::RegistryDum
     d.current_not_after = f.Time("current_not_after");
     d.revoked_at = f.OptionalTime("revoked_at");
     d.revocation_reason = f.OptionalReason("revocation_reason");
+    d.recovery_token_hash = f.OptionalString("recovery_token_hash");
+    d.previous_recovery_token_hash = f.OptionalString("previous_recovery_token_hash");
   } else if (type == "certificate") {
     store::CertificateRecord& c = dump.certificates.emplace_back();
     c.serial = f.String("serial");

@@ -2,7 +2,9 @@
 // The first line is {"type":"wott-registry-dump","version":1}; then one line per enrollment
 // token, API token, device, certificate and event (type "enrollment_token", "api_token",
 // "device", "certificate", "event"), and one {"type":"crl_number","value":N}. Times are
-// Unix seconds; absent optional values are null. Pure functions; thread-safe.
+// Unix seconds; absent optional values are null. A device line carries its recovery-token
+// hashes ("recovery_token_hash", "previous_recovery_token_hash": null when none; dumps
+// written before they existed lack them and read as none). Pure functions; thread-safe.
 #ifndef WOTT_CMD_WOTT_SERVER_DB_DUMP_JSON_H_
 #define WOTT_CMD_WOTT_SERVER_DB_DUMP_JSON_H_
 

@@ -4,8 +4,8 @@
 // (PostgreSQL: ImportRegistryIntoPostgres in store/postgres/postgres_store.h), because it
 // writes history (issue times, revocations, event ids) that no Store method records.
 //
-// Not carried: devices' recovery-token hashes (the Store never returns them); a device that
-// expires while offline after the move must be enrolled again instead of recovered.
+// Devices carry their current and previous recovery-token hashes (DeviceRecord), so a device
+// that expires while offline after the move still recovers on the new registry.
 #ifndef WOTT_STORE_REGISTRY_DUMP_H_
 #define WOTT_STORE_REGISTRY_DUMP_H_
 

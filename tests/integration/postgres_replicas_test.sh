@@ -2,7 +2,8 @@
 # Two wott-server replicas (same CA dir) on one PostgreSQL database: enroll on one, renew on
 # the other; a 10-use token raced by 40 enrollments across both gives exactly 10
 # certificates; a revocation on one is refused at once on the other and shows in its CRL and
-# OCSP; db export from SQLite + db import into PostgreSQL keeps every device and certificate.
+# OCSP; db export from SQLite + db import into PostgreSQL keeps every device and certificate,
+# and the recovery tokens: a moved device that expired while offline still recovers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/postgres_lib.sh"
 SERVER2_PID=""
@@ -96,7 +97,9 @@ unset WOTT_DB
 DATA_SQL="$WORK/sqlite-data"
 sq() { "$SERVER_BIN" --data-dir "$DATA_SQL" "$@"; }
 sq init --san localhost --san 127.0.0.1 >/dev/null
-"$SERVER_BIN" --data-dir "$DATA_SQL" serve --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+# Short-lived certificates, so that they expire after the move and the devices recover.
+"$SERVER_BIN" --data-dir "$DATA_SQL" serve --listen 127.0.0.1:0 --device-lifetime 6s \
+  >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
   PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
@@ -107,6 +110,7 @@ URL="https://localhost:$PORT"
 CA="$DATA_SQL/ca/root.crt"
 TS=$(sq token create --uses 5 --tag site=lab 2>/dev/null)
 for n in s1 s2 s3 s4; do enroll "$n" "$TS" >/dev/null; done
+cp "$WORK/s1.crt" "$WORK/s1.first.crt"
 expect_eq "renew one SQLite device" "$(renew s1)" 200
 sq device revoke "$(json_field s2.json device_id)" --reason superseded >/dev/null
 stop_server
@@ -137,4 +141,37 @@ check "a malformed dump is refused" \
   bash -c "! '$SERVER_BIN' db import --in '$WORK/bad.jsonl' --db '$PG3' 2>'$WORK/bad.err'"
 expect_contains "naming the line" "$(cat "$WORK/bad.err")" "line 2"
 expect_eq "and nothing was written" "$(list --db "$PG3" 2>/dev/null | jq .total)" 0
+
+# The moved registry serves; the devices, now expired, recover with the tokens they got from
+# the SQLite registry (s1 with the token before its renewal: the previous one).
+"$SERVER_BIN" --data-dir "$DATA_SQL" --db "$PG2" serve --listen 127.0.0.1:0 \
+  >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+PORT=""
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
+  [ -n "$PORT" ] && break
+  sleep 0.1
+done
+URL="https://localhost:$PORT"
+for _ in $(seq 1 40); do  # bounded: at most 20 s for the 6 s certificates to expire
+  openssl x509 -in "$WORK/s1.crt" -noout -checkend 0 >/dev/null || break
+  sleep 0.5
+done
+recover_moved() {  # recover_moved TOKEN CERTFILE -> HTTP status
+  new_csr moved
+  jq -n --arg r "$1" --rawfile c "$WORK/moved.csr" --rawfile e "$2" \
+    '{recovery_token:$r, csr:$c, expired_certificate:$e}' >"$WORK/moved.req"
+  local out; out=$(post_json /v1/recover "$WORK/moved.req")
+  echo "${out%% *}"
+}
+expect_eq "a moved device recovers with its current token" \
+  "$(recover_moved "$(json_field s3.json recovery_token)" "$WORK/s3.crt")" 200
+expect_eq "a moved device recovers with its previous token" \
+  "$(recover_moved "$(json_field s1.json recovery_token)" "$WORK/s1.first.crt")" 200
+expect_eq "the revoked device does not recover after the move" \
+  "$(recover_moved "$(json_field s2.json recovery_token)" "$WORK/s2.crt")" 401
+expect_eq "an unknown token is refused after the move" \
+  "$(recover_moved 0000 "$WORK/s4.crt")" 401
+stop_server
 finish

@@ -30,7 +30,7 @@ Status Invalid(const std::string& what, const Status& status) {
 
 // Every record well-formed and every reference resolvable, before anything is written.
 Status ValidateDump(const RegistryDump& dump) {
-  std::set<std::string> tokens, devices, serials;
+  std::set<std::string> tokens, devices, serials, recovery_hashes;
   for (const EnrollmentTokenRecord& t : dump.enrollment_tokens) {
     Status s = ValidateTokenId(t.id);
     if (s.ok()) s = ValidateTokenHash("enrollment token hash", t.token_hash);
@@ -63,6 +63,13 @@ Status ValidateDump(const RegistryDump& dump) {
     }
     if (s.ok() && !serials.contains(d.current_serial)) {
       s = InvalidArgument("its current certificate " + d.current_serial + " is not in the dump");
+    }
+    // A recovery hash is held once, as one device's current or previous (store.h).
+    for (const std::string* hash : {&d.recovery_token_hash, &d.previous_recovery_token_hash}) {
+      if (s.ok()) s = ValidateRecoveryHash(*hash);
+      if (s.ok() && !hash->empty() && !recovery_hashes.insert(*hash).second) {
+        s = InvalidArgument("a recovery token hash appears twice in the dump");
+      }
     }
     if (!s.ok()) return Invalid("device " + d.id.substr(0, 64), s);
     devices.insert(d.id);
@@ -113,13 +120,15 @@ Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
     Exec(tx,
          "INSERT INTO devices (id, name, status, created_at, last_seen, agent_version, os, "
          "hostname, uptime_seconds, enrollment_token_id, current_serial, cert_not_after, "
-         "revoked_at, revocation_reason) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         "revoked_at, revocation_reason, recovery_token_hash, previous_recovery_token_hash) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+         "NULLIF($15, ''), NULLIF($16, ''))",
          {P(d.id), P(d.name), P(DeviceStatusName(d.status)), P(ToUnixSeconds(d.created_at)),
           P(OptionalSeconds(d.last_seen)), P(d.agent.agent_version), P(d.agent.os),
           P(d.agent.hostname), P(d.agent.uptime_seconds), P(d.enrollment_token_id),
           P(d.current_serial), P(ToUnixSeconds(d.current_not_after)),
-          P(OptionalSeconds(d.revoked_at)), P(OptionalCode(d.revocation_reason))});
+          P(OptionalSeconds(d.revoked_at)), P(OptionalCode(d.revocation_reason)),
+          P(d.recovery_token_hash), P(d.previous_recovery_token_hash)});
     ReplaceMap(tx, MapTable::kDeviceTags, d.id, d.tags);
     ReplaceMap(tx, MapTable::kDeviceMetadata, d.id, d.metadata);
   }

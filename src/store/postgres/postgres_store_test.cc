@@ -145,10 +145,12 @@ void Populate(Store& store) {
   ASSERT_OK(store.CreateApiToken(api, kT0));
   for (int n = 1; n <= 3; ++n) {
     ASSERT_OK(store.EnrollDevice("hash-tok", DeviceFor(n),
-                                 CertFor("e" + std::to_string(n), DeviceIdFor(n)), "", kT0));
+                                 CertFor("e" + std::to_string(n), DeviceIdFor(n)),
+                                 "rec-" + std::to_string(n), kT0));
   }
-  ASSERT_OK(
-      store.RenewDevice(DeviceIdFor(1), "e1", CertFor("f1", DeviceIdFor(1)), "", kT0 + hours(1)));
+  // Device 1 holds two recovery hashes: "rec-1b" (current) and "rec-1" (previous).
+  ASSERT_OK(store.RenewDevice(DeviceIdFor(1), "e1", CertFor("f1", DeviceIdFor(1)), "rec-1b",
+                              kT0 + hours(1)));
   ASSERT_OK(store.SetMetadata(DeviceIdFor(1), {{"model", "pi4"}}, "cli", kT0));
   ASSERT_OK(store.TouchLastSeen(DeviceIdFor(1), kT0 + hours(2), {"0.1", "Debian", "h1", 42}));
   ASSERT_OK(store.RevokeDevice(DeviceIdFor(2), RevocationReason::kKeyCompromise, "cli", kT0));
@@ -181,7 +183,11 @@ TEST(PostgresImportTest, CopiesEveryRecordFromSqlite) {
     EXPECT_EQ(x.last_seen, y.last_seen);
     EXPECT_EQ(x.agent.hostname, y.agent.hostname);
     EXPECT_EQ(x.revocation_reason, y.revocation_reason);
+    EXPECT_EQ(x.recovery_token_hash, y.recovery_token_hash);
+    EXPECT_EQ(x.previous_recovery_token_hash, y.previous_recovery_token_hash);
   }
+  EXPECT_EQ(dump.devices[0].recovery_token_hash, "rec-1b");
+  EXPECT_EQ(dump.devices[0].previous_recovery_token_hash, "rec-1");
   ASSERT_EQ(copy.certificates.size(), dump.certificates.size());
   for (size_t i = 0; i < dump.certificates.size(); ++i) {
     EXPECT_EQ(copy.certificates[i].serial, dump.certificates[i].serial);
@@ -194,6 +200,15 @@ TEST(PostgresImportTest, CopiesEveryRecordFromSqlite) {
   EXPECT_EQ(copy.events.back().id, dump.events.back().id);
   // CRL numbers continue after the ones the old registry handed out.
   EXPECT_GT(copy.crl_number, dump.crl_number);
+  // A moved device that expires while offline still recovers, with either token.
+  const TimePoint expired = kT0 + hours(24 * 7) + hours(1);
+  ASSERT_OK_AND_ASSIGN(DeviceRecord found, pg->FindDeviceByRecoveryToken("rec-1b"));
+  EXPECT_EQ(found.id, DeviceIdFor(1));
+  ASSERT_OK(pg->RecoverDevice("rec-1", CertFor("a1", DeviceIdFor(1), expired), "rec-1c", hours(24),
+                              expired));
+  // The revoked and the deleted device took no recovery hash along.
+  EXPECT_EQ(CODE_OF(pg->FindDeviceByRecoveryToken("rec-2")), StatusCode::kUnauthenticated);
+  EXPECT_EQ(CODE_OF(pg->FindDeviceByRecoveryToken("rec-3")), StatusCode::kUnauthenticated);
   // The imported registry works: the token has uses left, new events get new ids.
   ASSERT_OK(pg->EnrollDevice("hash-tok", DeviceFor(9), CertFor("99", DeviceIdFor(9)), "", kT0));
   ASSERT_OK_AND_ASSIGN(std::vector<Event> newest, pg->ListEvents({std::nullopt, 0, 1}));
@@ -211,6 +226,11 @@ TEST(PostgresImportTest, RefusesANonEmptyTargetAndBadDumpsWithoutWriting) {
   RegistryDump broken = dump;
   broken.certificates.push_back(CertFor("dd", DeviceIdFor(77)));
   EXPECT_EQ(CODE_OF(ImportRegistryIntoPostgres(url, broken, {})), StatusCode::kInvalidArgument);
+  // So is one where two devices hold one recovery hash (current of one, previous of another).
+  RegistryDump shared = dump;
+  ASSERT_EQ(shared.devices[0].previous_recovery_token_hash, "rec-1");
+  shared.devices[1].recovery_token_hash = "rec-1";
+  EXPECT_EQ(CODE_OF(ImportRegistryIntoPostgres(url, shared, {})), StatusCode::kInvalidArgument);
   // A dump that fails half-way in the database (two tokens with one hash) leaves nothing.
   RegistryDump clash = dump;
   clash.enrollment_tokens.push_back(clash.enrollment_tokens[0]);
