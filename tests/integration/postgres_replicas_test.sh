@@ -158,6 +158,7 @@ for _ in $(seq 1 40); do  # bounded: at most 20 s for the 6 s certificates to ex
   openssl x509 -in "$WORK/s1.crt" -noout -checkend 0 >/dev/null || break
   sleep 0.5
 done
+sleep 1.5  # not_after is valid through its own second (RFC 5280): be past it on the server too
 recover_moved() {  # recover_moved TOKEN CERTFILE -> HTTP status
   new_csr moved
   jq -n --arg r "$1" --rawfile c "$WORK/moved.csr" --rawfile e "$2" \
