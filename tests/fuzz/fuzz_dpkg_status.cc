@@ -1,10 +1,14 @@
 // Fuzzes the inventory parsers: dpkg status files, os-release files and Debian versions
-// arrive from devices (heartbeat inventories) and from operators' files.
+// arrive from devices (heartbeat inventories) and from operators' files; and the streaming
+// Debian Security Tracker JSON parser (a downloaded file) on the same bytes.
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <string_view>
 
 #include "audit/deb_version.h"
+#include "audit/debian_tracker_import.h"
 #include "audit/dpkg_status.h"
 #include "audit/os_release.h"
 
@@ -30,5 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   wott::Result<int> ab = wott::audit::CompareDebVersionStrings(first, second);
   wott::Result<int> ba = wott::audit::CompareDebVersionStrings(second, first);
   if (ab.ok() != ba.ok() || (ab.ok() && ((*ab < 0) != (*ba > 0)))) __builtin_trap();
+
+  // Any bytes: an error or entries, never a crash, hang or unbounded growth.
+  std::istringstream json{std::string(input)};
+  (void)wott::audit::ParseDebianTracker(
+      json, [](wott::audit::TrackerEntry&) { return wott::Status::Ok(); });
   return 0;
 }
