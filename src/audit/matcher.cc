@@ -171,13 +171,22 @@ Result<std::vector<Finding>> MatchInventory(const Inventory& inventory, const Vu
       findings.push_back(std::move(f));
     }
   }
-  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+  // Sort indices, then move each Finding once: a Finding is a dozen strings, and moving
+  // them through std::sort's swaps cost more than the lookups.
+  std::vector<size_t> order(findings.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&findings](size_t x, size_t y) {
+    const Finding& a = findings[x];
+    const Finding& b = findings[y];
     return std::make_tuple(-static_cast<int>(a.severity), static_cast<int>(a.state),
                            std::cref(a.source_package), std::cref(a.vuln_id)) <
            std::make_tuple(-static_cast<int>(b.severity), static_cast<int>(b.state),
                            std::cref(b.source_package), std::cref(b.vuln_id));
   });
-  return findings;
+  std::vector<Finding> sorted;
+  sorted.reserve(findings.size());
+  for (size_t i : order) sorted.push_back(std::move(findings[i]));
+  return sorted;
 }
 
 }  // namespace wott::audit
