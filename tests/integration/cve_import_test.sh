@@ -72,7 +72,7 @@ if [ -r /var/lib/dpkg/status ] && command -v dpkg-query >/dev/null; then
   expect_eq "this machine: installed source version reported" \
     "$(jq -r '.findings[0].installed_version' <<<"$json")" "$ver"
   expect_eq "this machine: every installed package read" "$(jq '.packages' <<<"$json")" \
-    "$(dpkg-query -W -f='${db:Status-Abbrev}\n' | grep -c '^[ihrdp]i')"
+    "$(dpkg-query -W -f='${db:Status-Abbrev}\n' | grep -c '^[uihrp]i ')"
 fi
 
 # Re-import replaces the whole data set.
