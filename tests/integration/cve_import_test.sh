@@ -24,7 +24,7 @@ if command -v script >/dev/null; then
 fi
 wott cve import "$FIX/tracker_small.json" "$FIX/osv_array.json" >/dev/null 2>&1
 
-json=$(wott cve scan "${INV[@]}" --json)
+json=$(wott cve scan "${INV[@]}" --json 2>"$WORK/scan.err")
 expect_eq "glibc CVE-2023-4911 fixable with its fixed version" \
   "$(jq -r '.findings[] | select(.id=="CVE-2023-4911") | "\(.state) \(.severity) \(.installed_version) \(.fixed_version)"' <<<"$json")" \
   "fixable high 2.36-9+deb12u1 2.36-9+deb12u3"
@@ -38,11 +38,12 @@ expect_eq "the OSV duplicate of a tracker CVE is reported once" \
 expect_eq "binNMU matched by its source version (curl fixed, not reported)" \
   "$(jq '[.findings[] | select(.id=="CVE-2023-38545")] | length' <<<"$json")" 0
 
-out=$(wott cve scan "${INV[@]}" --state fixable --severity high)
+out=$(wott cve scan "${INV[@]}" --state fixable --severity high 2>"$WORK/scan.err")
 expect_eq "--state fixable --severity high keeps the two high fixable ones" \
   "$(grep -c '^high       fixable' <<<"$out")" 2
 expect_contains "text summary" "$out" "2 finding(s): fixable 2"
-out=$(wott cve scan "${INV[@]}" --state no-dsa,ignored --json)
+expect_contains "the match time on stderr" "$(cat "$WORK/scan.err")" "matched 9 installed package(s) in"
+out=$(wott cve scan "${INV[@]}" --state no-dsa,ignored --json 2>"$WORK/scan.err")
 expect_eq "--state takes a comma list" "$(jq -r '[.findings[].state] | unique | join(",")' <<<"$out")" "ignored,no-dsa"
 out=$(wott cve scan "${INV[@]}" --state vulnerable 2>&1) && rc=0 || rc=$?
 expect_eq "unknown --state refused" "$rc" 1
@@ -66,7 +67,7 @@ if [ -r /var/lib/dpkg/status ] && command -v dpkg-query >/dev/null; then
       "CVE-2099-0002": {releases: {($r): {status: "resolved", fixed_version: $lo, urgency: "high"}}}}}' \
     >"$WORK/live.json"
   wott cve import "$WORK/live.json" >/dev/null 2>&1
-  json=$(wott cve scan --dpkg-status /var/lib/dpkg/status --json)
+  json=$(wott cve scan --dpkg-status /var/lib/dpkg/status --json 2>"$WORK/scan.err")
   expect_eq "this machine: dpkg below the fixed version is fixable" \
     "$(jq -r '[.findings[].id] | join(",")' <<<"$json")" "CVE-2099-0001"
   expect_eq "this machine: installed source version reported" \
@@ -77,7 +78,7 @@ fi
 
 # Re-import replaces the whole data set.
 wott cve import "$FIX/osv_dsa.json" >/dev/null 2>&1
-json=$(wott cve scan "${INV[@]}" --json)
+json=$(wott cve scan "${INV[@]}" --json 2>"$WORK/scan.err")
 expect_eq "re-import replaced the data (only the OSV DSA now)" \
   "$(jq -r '[.findings[].id] | join(",")' <<<"$json")" "DSA-5514-1"
 expect_contains "info lists the one source" "$(wott cve info)" "osv_dsa.json (osv, 2 advisory rows)"
@@ -96,7 +97,7 @@ for bad in "truncated.json:invalid JSON: parse error at line" \
   expect_contains "$file: the message names the file and the problem" "$out" "$msg"
   expect_contains "$file: says the old data is kept" "$out" "previous vulnerability data (if any) is unchanged"
   expect_eq "$file: the old data still answers" \
-    "$(wott cve scan "${INV[@]}" --json | jq -r '[.findings[].id] | join(",")')" "DSA-5514-1"
+    "$(wott cve scan "${INV[@]}" --json 2>"$WORK/scan.err" | jq -r '[.findings[].id] | join(",")')" "DSA-5514-1"
   expect_eq "$file: no temporary file left" "$(leftovers)" 0
 done
 out=$(wott cve import 2>&1) && rc=0 || rc=$?
