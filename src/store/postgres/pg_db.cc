@@ -11,6 +11,9 @@ namespace wott::store::postgres {
 namespace {
 
 constexpr int kMaxAttempts = 8;
+// Dead idle connections dropped per call without counting as attempts: more than any pool
+// holds (a guard that keeps the loop bounded if connections keep dying while idle).
+constexpr int kMaxStaleConnections = 256;
 
 // 40001 serialization_failure, 40P01 deadlock_detected: the transaction did nothing and
 // may simply run again.
@@ -60,13 +63,13 @@ Result<Pool::Lease> Pool::Acquire() {
   if (!idle_.empty()) {
     std::unique_ptr<pqxx::connection> connection = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(connection));
+    return Lease(this, std::move(connection), /*reused=*/true);
   }
   ++open_;
   lock.unlock();
   try {
     auto connection = std::make_unique<pqxx::connection>(conninfo_);
-    return Lease(this, std::move(connection));
+    return Lease(this, std::move(connection), /*reused=*/false);
   } catch (const std::exception& e) {
     lock.lock();
     --open_;
@@ -86,6 +89,7 @@ void Pool::Release(std::unique_ptr<pqxx::connection> connection) {
 }
 
 Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::transaction_base&)>& body) {
+  int stale = 0;
   for (int attempt = 1;; ++attempt) {
     Result<Pool::Lease> lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
@@ -107,6 +111,13 @@ Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::transacti
       lease->Discard();
       status = Unavailable("lost the connection to the registry database", e.what());
       retry = true;
+      // It died while idle in the pool, and so may every other idle one (the server ended
+      // them all): try the next at once. Counting these as attempts failed a call whenever
+      // the pool held kMaxAttempts dead connections.
+      if (lease->reused() && ++stale <= kMaxStaleConnections) {
+        --attempt;
+        continue;
+      }
     } catch (const pqxx::serialization_failure& e) {
       status = Unavailable("the registry database stayed busy; try again", e.what());
       retry = true;

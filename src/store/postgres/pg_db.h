@@ -50,20 +50,26 @@ class Pool {
   // A connection leased to one thread until the Lease is destroyed.
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+    Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection, bool reused)
+        : pool_(pool), connection_(std::move(connection)), reused_(reused) {}
     Lease(Lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+        : pool_(std::exchange(other.pool_, nullptr)),
+          connection_(std::move(other.connection_)),
+          reused_(other.reused_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     pqxx::connection& operator*() { return *connection_; }
     // Closes the connection instead of returning it (after a connection error); its slot
     // in the pool is freed when the Lease ends.
     void Discard() { connection_.reset(); }
+    // True when the connection sat idle in the pool (the server may have ended it since);
+    // false when it was opened for this lease.
+    bool reused() const { return reused_; }
 
    private:
     Pool* pool_;  // nullptr once moved from
     std::unique_ptr<pqxx::connection> connection_;
+    bool reused_ = false;
   };
 
   // Waits up to the acquire timeout while all connections are leased (kUnavailable after);
@@ -91,8 +97,11 @@ enum class TxKind {
 // Runs `body(tx)` in one transaction on a pooled connection: committed when it returns OK,
 // rolled back otherwise. Retried (a bounded number of times, with a short jittered
 // backoff) when PostgreSQL reports a serialization failure (40001), a deadlock (40P01) or a
-// lost connection before commit. A unique-constraint violation is kAlreadyExists, other
-// database errors kInternal (database text in the detail only).
+// lost connection before commit. An idle pooled connection found dead (the server ended it:
+// restart, failover, an idle timeout) is dropped and the next one tried at once without
+// using up an attempt, so a pool full of dead connections drains instead of failing calls. A
+// unique-constraint violation is kAlreadyExists, other database errors kInternal (database text in
+// the detail only).
 Status RunTx(Pool& pool, TxKind kind, const std::function<Status(pqxx::transaction_base&)>& body);
 
 // RunTx for a body returning Result<T> or Status.

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/postgres/pg_db.h"
 #include "store/postgres/testing/pg_cluster.h"
 #include "store/registry_dump.h"
 #include "store/store.h"
@@ -114,6 +115,32 @@ TEST(PostgresStoreTest, RecoversWhenTheServerDropsItsConnections) {
   }
   ASSERT_OK_AND_ASSIGN(EnrollmentTokenRecord token, store->GetEnrollmentToken("tok"));
   EXPECT_EQ(token.uses_left, 100 - 36);
+}
+
+// A pool full of connections the server has ended (a restart, a failover): one call drops
+// them all and succeeds. It failed whenever the pool held as many dead connections as a
+// call has attempts (8): the flaky RecoversWhenTheServerDropsItsConnections, made certain.
+TEST(PostgresPoolTest, ACallDrainsAPoolOfDeadConnections) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  postgres::Pool pool(url, 12, std::chrono::seconds(5));
+  {
+    std::vector<postgres::Pool::Lease> leases;
+    leases.reserve(12);
+    for (int i = 0; i < 12; ++i) {
+      Result<postgres::Pool::Lease> lease = pool.Acquire();
+      ASSERT_OK(lease);
+      leases.push_back(std::move(*lease));
+    }
+  }  // all 12 back in the pool, idle
+  ASSERT_OK(ExecPostgresSql(url,
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  int64_t answer = 0;
+  ASSERT_OK(postgres::RunTx(pool, postgres::TxKind::kSingle, [&](pqxx::transaction_base& tx) {
+    answer = postgres::Exec(tx, "SELECT 41 + 1")[0][0].as<int64_t>();
+    return Status::Ok();
+  }));
+  EXPECT_EQ(answer, 42);
 }
 
 TEST(PostgresStoreTest, RefusesAnotherApplicationsDatabaseOrANewerSchema) {
