@@ -1,5 +1,6 @@
 // Plain records exchanged with the device registry (store::Store): devices, certificates,
-// enrollment and API tokens, events, and the filter/page/sort types of the list calls.
+// enrollment and API tokens, events, trust policies, and the filter/page/sort types of the
+// list calls.
 // Value types with no behaviour; thread-compatible. Every time is whole Unix seconds (the
 // backends store integers, so sub-second parts are dropped on the way in).
 #ifndef WOTT_STORE_RECORDS_H_
@@ -200,6 +201,35 @@ struct EventQuery {
   std::optional<std::string> subject;  // only events about this subject
   int64_t before_id = 0;               // only events with id < before_id; 0 = newest
   int limit = 100;                     // 1 to kMaxPageLimit
+};
+
+// A trust policy (issue 5): a named endpoint and the devices allowed to reach it. A device
+// is allowed when it is active and its ID is in allow_devices or it carries at least one of
+// allow_tags (rules are OR-ed). Written whole by PutPolicy (create or replace).
+inline constexpr size_t kMaxPolicyDevices = 10'000;
+inline constexpr size_t kMaxPolicyTags = 64;
+
+struct NewPolicy {
+  std::string name;                        // [a-z0-9][a-z0-9-]{0,62}; unique
+  std::string description;                 // optional; up to 256 bytes of UTF-8
+  std::vector<std::string> allow_devices;  // 32-hex device IDs; up to kMaxPolicyDevices
+  std::vector<std::string> allow_tags;     // "key=value" (tag rules); up to kMaxPolicyTags
+};
+
+struct PolicyRecord {
+  std::string name;
+  std::string description;
+  std::vector<std::string> allow_devices;  // sorted, no duplicates
+  std::vector<std::string> allow_tags;     // sorted, no duplicates
+  int64_t version = 0;                     // 1 at creation, +1 at every PutPolicy
+  TimePoint updated_at;
+  std::string updated_by;  // actor of the last PutPolicy
+};
+
+// A policy and, from the same snapshot, the names of the devices it allows now.
+struct ResolvedPolicy {
+  PolicyRecord policy;
+  std::vector<std::string> allowed_devices;  // device names, sorted bytewise, no duplicates
 };
 
 struct DeviceCounts {

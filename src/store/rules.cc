@@ -1,5 +1,6 @@
 #include "store/rules.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "base/encoding.h"
@@ -109,5 +110,20 @@ Event MakeEvent(TimePoint now, std::string_view actor, std::string_view action,
   event.detail = std::move(detail);
   return event;
 }
+
+bool PolicyAllowsDevice(const PolicyRecord& policy, const DeviceRecord& device) {
+  if (device.status != DeviceStatus::kActive) return false;
+  if (std::binary_search(policy.allow_devices.begin(), policy.allow_devices.end(), device.id)) {
+    return true;
+  }
+  for (const auto& [key, value] : device.tags) {
+    if (std::binary_search(policy.allow_tags.begin(), policy.allow_tags.end(), key + "=" + value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status UnknownPolicy() { return NotFound("unknown policy"); }
 
 }  // namespace wott::store

@@ -49,6 +49,14 @@ Status CheckApiTokenUsable(const ApiTokenRecord* token, TimePoint now);
 // A certificate that is expired at `now` (not_after is inclusive).
 bool IsExpired(TimePoint not_after, TimePoint now);
 
+// True when `policy` allows `device`: it is active, and its ID is one of allow_devices or it
+// carries one of allow_tags (rules OR-ed). The memory backend applies this directly; the SQL
+// backends compute the same set with joins.
+bool PolicyAllowsDevice(const PolicyRecord& policy, const DeviceRecord& device);
+
+// kNotFound for an unknown policy.
+Status UnknownPolicy();
+
 // The event every backend appends for an operation.
 Event MakeEvent(TimePoint now, std::string_view actor, std::string_view action,
                 std::string_view subject, std::string detail);

@@ -172,6 +172,26 @@ class Store {
   // Appends "api_token.revoke"; revoking twice succeeds. kNotFound for an unknown id.
   virtual Status RevokeApiToken(std::string_view id, std::string_view actor, TimePoint now) = 0;
 
+  // ---- Trust policies (issue 5) ----
+
+  // Creates policy `policy.name` (version 1) or replaces it whole (version + 1); device IDs
+  // and tags are stored sorted without duplicates. Device IDs need not be registered (a
+  // rule for a device that does not exist allows nothing). Appends "policy.set" (subject:
+  // the name). Returns the stored policy.
+  virtual Result<PolicyRecord> PutPolicy(const NewPolicy& policy, std::string_view actor,
+                                         TimePoint now) = 0;
+  // kNotFound when there is no policy with this name.
+  virtual Result<PolicyRecord> GetPolicy(std::string_view name) = 0;
+  // Every policy, by name.
+  virtual Result<std::vector<PolicyRecord>> ListPolicies() = 0;
+  // Removes the policy; appends "policy.delete". kNotFound when unknown.
+  virtual Status DeletePolicy(std::string_view name, std::string_view actor, TimePoint now) = 0;
+  // The policy and the names of the active devices it allows now, read in one snapshot.
+  // Resolved by the database (indexed joins on the device ID and the (key, value) tag
+  // index), so the cost follows the number of matching devices, not the fleet size.
+  // kNotFound when unknown.
+  virtual Result<ResolvedPolicy> ResolvePolicy(std::string_view name) = 0;
+
   // ---- Event log (append-only) ----
 
   // Appends `event` (its id is ignored) and returns the id it got.

@@ -1083,6 +1083,165 @@ TEST_P(StoreConformanceTest, RejectsMalformedIdsEverywhere) {
   EXPECT_EQ(CODE_OF(store().CurrentCertificate(DeviceIdFor(1))), StatusCode::kNotFound);
 }
 
+// ---- Trust policies (issue 5) ----
+
+NewPolicy PolicyFor(std::string name, std::vector<std::string> devices,
+                    std::vector<std::string> tags, std::string description = "") {
+  NewPolicy p;
+  p.name = std::move(name);
+  p.description = std::move(description);
+  p.allow_devices = std::move(devices);
+  p.allow_tags = std::move(tags);
+  return p;
+}
+
+std::string NameFor(int n) { return DeviceFor(n).name; }
+
+TEST_P(StoreConformanceTest, CreatesReplacesListsAndDeletesPolicies) {
+  EXPECT_EQ(CODE_OF(store().GetPolicy("web-app")), StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(
+      PolicyRecord created,
+      store().PutPolicy(PolicyFor("web-app", {DeviceIdFor(2), DeviceIdFor(1), DeviceIdFor(2)},
+                                  {"site=paris", "env=prod"}, "the demo web app"),
+                        "admin:a", kT0));
+  EXPECT_EQ(created.name, "web-app");
+  EXPECT_EQ(created.version, 1);
+  EXPECT_EQ(created.description, "the demo web app");
+  // Sorted, duplicates dropped.
+  EXPECT_EQ(created.allow_devices, (std::vector<std::string>{DeviceIdFor(1), DeviceIdFor(2)}));
+  EXPECT_EQ(created.allow_tags, (std::vector<std::string>{"env=prod", "site=paris"}));
+  EXPECT_EQ(created.updated_at, kT0);
+  EXPECT_EQ(created.updated_by, "admin:a");
+  ASSERT_OK_AND_ASSIGN(PolicyRecord got, store().GetPolicy("web-app"));
+  EXPECT_EQ(got.allow_devices, created.allow_devices);
+  EXPECT_EQ(got.allow_tags, created.allow_tags);
+  EXPECT_EQ(got.version, 1);
+
+  // A replacement is whole: the old rules go, the version goes up.
+  const TimePoint t = kT0 + hours(1);
+  ASSERT_OK_AND_ASSIGN(PolicyRecord replaced,
+                       store().PutPolicy(PolicyFor("web-app", {}, {"a.b=x=y"}), "cli", t));
+  EXPECT_EQ(replaced.version, 2);
+  EXPECT_TRUE(replaced.allow_devices.empty());
+  EXPECT_EQ(replaced.allow_tags, (std::vector<std::string>{"a.b=x=y"}));  // split at first '='
+  EXPECT_EQ(replaced.description, "");
+  EXPECT_EQ(replaced.updated_at, t);
+  EXPECT_EQ(replaced.updated_by, "cli");
+  ASSERT_OK(store().PutPolicy(PolicyFor("api", {DeviceIdFor(3)}, {}), "cli", t));
+
+  ASSERT_OK_AND_ASSIGN(std::vector<PolicyRecord> all, store().ListPolicies());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "api");
+  EXPECT_EQ(all[0].allow_devices, (std::vector<std::string>{DeviceIdFor(3)}));
+  EXPECT_EQ(all[1].name, "web-app");
+  EXPECT_EQ(all[1].version, 2);
+
+  ASSERT_OK(store().DeletePolicy("web-app", "cli", t));
+  EXPECT_EQ(CODE_OF(store().GetPolicy("web-app")), StatusCode::kNotFound);
+  EXPECT_EQ(CODE_OF(store().ResolvePolicy("web-app")), StatusCode::kNotFound);
+  EXPECT_EQ(CODE_OF(store().DeletePolicy("web-app", "cli", t)), StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::vector<PolicyRecord> left, store().ListPolicies());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].name, "api");
+  // Created again after a delete: a new policy, version 1, no old rules.
+  ASSERT_OK_AND_ASSIGN(PolicyRecord again,
+                       store().PutPolicy(PolicyFor("web-app", {}, {}), "cli", t));
+  EXPECT_EQ(again.version, 1);
+  EXPECT_TRUE(again.allow_tags.empty());
+
+  EXPECT_EQ(Actions("web-app"),
+            (std::vector<std::string>{"policy.set", "policy.set", "policy.delete", "policy.set"}));
+}
+
+TEST_P(StoreConformanceTest, ResolvesActiveDevicesByIdOrTag) {
+  ASSERT_OK(MakeToken("prod", 10, {{"env", "prod"}}));
+  ASSERT_OK(MakeToken("plain", 10));
+  ASSERT_OK(Enroll("prod", 1, "01"));   // env=prod
+  ASSERT_OK(Enroll("plain", 2, "02"));  // listed by ID
+  ASSERT_OK(Enroll("plain", 3, "03"));  // neither
+  ASSERT_OK(Enroll("prod", 4, "04"));   // env=prod and listed: once
+  ASSERT_OK(Enroll("plain", 5, "05"));  // site=paris, set later
+  ASSERT_OK(store().SetTags(DeviceIdFor(5), {{"site", "paris"}}, "cli", kT0));
+  ASSERT_OK(store().SetTags(DeviceIdFor(3), {{"env", "dev"}}, "cli", kT0));  // wrong value
+  ASSERT_OK(store().PutPolicy(
+      PolicyFor("web", {DeviceIdFor(2), DeviceIdFor(4), DeviceIdFor(99)},  // 99: not enrolled
+                {"env=prod", "site=paris"}),
+      "cli", kT0));
+
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy resolved, store().ResolvePolicy("web"));
+  EXPECT_EQ(resolved.policy.version, 1);
+  EXPECT_EQ(resolved.allowed_devices,
+            (std::vector<std::string>{NameFor(1), NameFor(2), NameFor(4), NameFor(5)}));
+
+  // Revoked and deleted devices are excluded, whether listed or tagged.
+  ASSERT_OK(store().RevokeDevice(DeviceIdFor(1), RevocationReason::kUnspecified, "cli", kT0));
+  ASSERT_OK(store().DeleteDevice(DeviceIdFor(2), "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy after, store().ResolvePolicy("web"));
+  EXPECT_EQ(after.allowed_devices, (std::vector<std::string>{NameFor(4), NameFor(5)}));
+  EXPECT_EQ(after.policy.version, 1);  // membership changed, the policy did not
+
+  // A tag change moves a device in or out.
+  ASSERT_OK(store().SetTags(DeviceIdFor(5), {{"site", "lyon"}}, "cli", kT0));
+  ASSERT_OK(store().SetTags(DeviceIdFor(3), {{"env", "prod"}}, "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy moved, store().ResolvePolicy("web"));
+  EXPECT_EQ(moved.allowed_devices, (std::vector<std::string>{NameFor(3), NameFor(4)}));
+
+  // A policy with no rules allows nobody.
+  ASSERT_OK(store().PutPolicy(PolicyFor("empty", {}, {}), "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy empty, store().ResolvePolicy("empty"));
+  EXPECT_TRUE(empty.allowed_devices.empty());
+}
+
+TEST_P(StoreConformanceTest, RefusesBadPoliciesWithoutWriting) {
+  ASSERT_OK(store().PutPolicy(PolicyFor("web", {DeviceIdFor(1)}, {"env=prod"}), "cli", kT0));
+  std::vector<std::string> too_many_devices;
+  for (int i = 0; i <= 10'000; ++i) too_many_devices.push_back(DeviceIdFor(i + 1));
+  std::vector<std::string> too_many_tags;
+  for (int i = 0; i <= 64; ++i) too_many_tags.push_back("k=" + std::to_string(i));
+  const NewPolicy bad[] = {
+      PolicyFor("", {}, {}),
+      PolicyFor("Web", {}, {}),
+      PolicyFor("-web", {}, {}),
+      PolicyFor("web_app", {}, {}),
+      PolicyFor(std::string(64, 'a'), {}, {}),
+      PolicyFor("web", {"not-a-device"}, {}),
+      PolicyFor("web", {DeviceIdFor(1) + ".d.wott.local"}, {}),  // names are the caller's job
+      PolicyFor("web", {}, {"env"}),
+      PolicyFor("web", {}, {"=prod"}),
+      PolicyFor("web", {}, {"bad key=v"}),
+      PolicyFor("web", {}, {"k=line\nbreak"}),
+      PolicyFor("web", {}, {"k=" + std::string(257, 'v')}),
+      PolicyFor("web", {}, {}, std::string(257, 'd')),
+      PolicyFor("web", too_many_devices, {}),
+      PolicyFor("web", {}, too_many_tags),
+  };
+  for (const NewPolicy& policy : bad) {
+    Result<PolicyRecord> r = store().PutPolicy(policy, "cli", kT0);
+    EXPECT_EQ(CODE_OF(r), StatusCode::kInvalidArgument) << policy.name;
+    EXPECT_FALSE(r.status().message().empty());
+  }
+  EXPECT_EQ(CODE_OF(store().PutPolicy(PolicyFor("web", {}, {}), "bad\nactor", kT0)),
+            StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(PolicyRecord unchanged, store().GetPolicy("web"));
+  EXPECT_EQ(unchanged.version, 1);
+  EXPECT_EQ(unchanged.allow_devices, (std::vector<std::string>{DeviceIdFor(1)}));
+  EXPECT_EQ(Actions("web"), (std::vector<std::string>{"policy.set"}));
+  for (const char* name : {"", "Web", "a b", "../x"}) {
+    EXPECT_EQ(CODE_OF(store().GetPolicy(name)), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(CODE_OF(store().ResolvePolicy(name)), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(CODE_OF(store().DeletePolicy(name, "cli", kT0)), StatusCode::kInvalidArgument);
+  }
+  // The limits themselves are accepted.
+  too_many_devices.pop_back();
+  too_many_tags.pop_back();
+  ASSERT_OK_AND_ASSIGN(
+      PolicyRecord big,
+      store().PutPolicy(PolicyFor("big", too_many_devices, too_many_tags, std::string(256, 'd')),
+                        "cli", kT0));
+  EXPECT_EQ(big.allow_devices.size(), 10'000u);
+  EXPECT_EQ(big.allow_tags.size(), 64u);
+}
+
 // ---- OpenStore ----
 
 TEST(OpenStoreTest, PicksBackendsAndRefusesUnknownSchemes) {

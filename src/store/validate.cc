@@ -1,5 +1,6 @@
 #include "store/validate.h"
 
+#include <algorithm>
 #include <string>
 
 namespace wott::store {
@@ -253,6 +254,56 @@ Status ValidateRevocationReason(RevocationReason reason) {
     return InvalidArgument("unknown revocation reason");
   }
   return Status::Ok();
+}
+
+Status ValidatePolicyName(std::string_view name) {
+  auto ok_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  bool ok = !name.empty() && name.size() <= 63 && ok_char(name[0]);
+  for (char c : name) ok = ok && (ok_char(c) || c == '-');
+  if (!ok) {
+    return InvalidArgument(
+        "policy name must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit");
+  }
+  return Status::Ok();
+}
+
+Status ValidatePolicyTag(std::string_view tag) {
+  const size_t eq = tag.find('=');
+  if (eq == std::string_view::npos) {
+    return InvalidArgument("policy tag \"" + std::string(tag.substr(0, 80)) +
+                           "\" must be key=value");
+  }
+  RETURN_IF_ERROR(ValidateKey("policy tag", tag.substr(0, eq)));
+  return ValidateText("policy tag value", tag.substr(eq + 1), 256, /*allow_empty=*/true);
+}
+
+Status ValidateNewPolicy(const NewPolicy& policy) {
+  RETURN_IF_ERROR(ValidatePolicyName(policy.name));
+  RETURN_IF_ERROR(ValidateText("policy description", policy.description, 256, true));
+  if (policy.allow_devices.size() > kMaxPolicyDevices) {
+    return InvalidArgument("too many devices in the policy (at most " +
+                           std::to_string(kMaxPolicyDevices) + ")");
+  }
+  if (policy.allow_tags.size() > kMaxPolicyTags) {
+    return InvalidArgument("too many tags in the policy (at most " +
+                           std::to_string(kMaxPolicyTags) + ")");
+  }
+  for (const std::string& id : policy.allow_devices) RETURN_IF_ERROR(ValidateDeviceId(id));
+  for (const std::string& tag : policy.allow_tags) RETURN_IF_ERROR(ValidatePolicyTag(tag));
+  return Status::Ok();
+}
+
+std::pair<std::string, std::string> SplitPolicyTag(std::string_view tag) {
+  const size_t eq = tag.find('=');
+  return {std::string(tag.substr(0, eq)), std::string(tag.substr(eq + 1))};
+}
+
+NewPolicy NormalizePolicy(NewPolicy policy) {
+  for (auto* list : {&policy.allow_devices, &policy.allow_tags}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  return policy;
 }
 
 }  // namespace wott::store

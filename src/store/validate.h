@@ -4,7 +4,9 @@
 #ifndef WOTT_STORE_VALIDATE_H_
 #define WOTT_STORE_VALIDATE_H_
 
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/status.h"
 #include "store/records.h"
@@ -32,6 +34,16 @@ Status ValidatePage(const PageRequest& page);
 Status ValidateLimit(int limit);
 Status ValidateDeviceFilter(const DeviceFilter& filter);
 Status ValidateRevocationReason(RevocationReason reason);
+// A policy name: [a-z0-9][a-z0-9-]{0,62}.
+Status ValidatePolicyName(std::string_view name);
+// A policy tag rule "key=value": the key as a device tag key, the value as a tag value.
+Status ValidatePolicyTag(std::string_view tag);
+// A whole policy: name, description (<= 256 bytes), device IDs, tag rules, their counts.
+Status ValidateNewPolicy(const NewPolicy& policy);
+// "key=value" -> {key, value}, split at the first '='. REQUIRES: ValidatePolicyTag passed.
+std::pair<std::string, std::string> SplitPolicyTag(std::string_view tag);
+// `policy` with its device IDs and tag rules sorted and deduplicated (what the store keeps).
+NewPolicy NormalizePolicy(NewPolicy policy);
 
 }  // namespace wott::store
 

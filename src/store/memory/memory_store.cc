@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "store/memory/memory_policies.h"
 #include "store/rules.h"
 #include "store/validate.h"
 
@@ -498,6 +499,43 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<PolicyRecord> PutPolicy(const NewPolicy& policy, std::string_view actor,
+                                 TimePoint now) override {
+    RETURN_IF_ERROR(ValidateNewPolicy(policy));
+    RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(mu_);
+    PolicyRecord record = policies_.Put(policy, actor, now);
+    Append(MakeEvent(now, actor, "policy.set", record.name,
+                     "version=" + std::to_string(record.version)));
+    return record;
+  }
+
+  Result<PolicyRecord> GetPolicy(std::string_view name) override {
+    RETURN_IF_ERROR(ValidatePolicyName(name));
+    std::lock_guard lock(mu_);
+    return policies_.Get(name);
+  }
+
+  Result<std::vector<PolicyRecord>> ListPolicies() override {
+    std::lock_guard lock(mu_);
+    return policies_.List();
+  }
+
+  Status DeletePolicy(std::string_view name, std::string_view actor, TimePoint now) override {
+    RETURN_IF_ERROR(ValidatePolicyName(name));
+    RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(mu_);
+    if (!policies_.Erase(name)) return UnknownPolicy();
+    Append(MakeEvent(now, actor, "policy.delete", name, ""));
+    return Status::Ok();
+  }
+
+  Result<ResolvedPolicy> ResolvePolicy(std::string_view name) override {
+    RETURN_IF_ERROR(ValidatePolicyName(name));
+    std::lock_guard lock(mu_);
+    return policies_.Resolve(name, devices_);
+  }
+
  private:
   // REQUIRES: mu_ held.
   Result<EnrollmentTokenRecord*> UsableToken(std::string_view token_hash, TimePoint now) {
@@ -574,6 +612,7 @@ class MemoryStore final : public Store {
   std::map<std::string, ApiTokenRecord> api_tokens_;       // by id
   std::map<std::string, std::string> api_token_by_hash_;   // hash -> id
   std::vector<Event> events_;                              // id = index + 1
+  PolicyTable policies_;
   int64_t crl_number_ = 0;
 };
 

@@ -123,6 +123,14 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiTokenRecord>> ListApiTokens() override;
   Status RevokeApiToken(std::string_view id, std::string_view actor, TimePoint now) override;
 
+  // Trust policies: sqlite_policies.cc.
+  Result<PolicyRecord> PutPolicy(const NewPolicy& policy, std::string_view actor,
+                                 TimePoint now) override;
+  Result<PolicyRecord> GetPolicy(std::string_view name) override;
+  Result<std::vector<PolicyRecord>> ListPolicies() override;
+  Status DeletePolicy(std::string_view name, std::string_view actor, TimePoint now) override;
+  Result<ResolvedPolicy> ResolvePolicy(std::string_view name) override;
+
   Result<int64_t> AppendEvent(const Event& event) override;
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
 
