@@ -45,16 +45,16 @@ PeerIdentity IdentityOf(X509* leaf, std::string_view domain) {
   return id;
 }
 
-Result<PeerPolicy> PeerPolicy::Create(PeerRules rules) {
+Result<PeerPolicy> PeerPolicy::Create(PeerRules rules, PolicyViews views) {
   bool any_named = !rules.common_names.empty() || !rules.dns_names.empty() || !rules.uris.empty() ||
-                   !rules.devices.empty();
+                   !rules.devices.empty() || !rules.policies.empty();
   if (rules.allow_all && any_named) {
     return InvalidArgument("--allow-all cannot be combined with other --allow-* rules");
   }
   if (!rules.allow_all && !any_named) {
     return InvalidArgument(
         "no access rule: give --allow-all or at least one of --allow-cn, --allow-dns, "
-        "--allow-uri, --allow-device");
+        "--allow-uri, --allow-device, --allow-policy");
   }
   RETURN_IF_ERROR(NoEmpty(rules.common_names, "--allow-cn"));
   RETURN_IF_ERROR(NoEmpty(rules.dns_names, "--allow-dns"));
@@ -69,7 +69,13 @@ Result<PeerPolicy> PeerPolicy::Create(PeerRules rules) {
     }
     device = id->hex();
   }
-  return PeerPolicy(std::move(rules));
+  PolicyViews used;
+  for (const std::string& name : rules.policies) {
+    RETURN_IF_ERROR(ValidatePolicyName(name, "--allow-policy"));
+    auto it = views.find(name);
+    if (it != views.end()) used[name] = it->second;
+  }
+  return PeerPolicy(std::move(rules), std::move(used));
 }
 
 Decision PeerPolicy::Evaluate(const PeerIdentity& peer) const {
@@ -85,6 +91,14 @@ Decision PeerPolicy::Evaluate(const PeerIdentity& peer) const {
   }
   if (peer.device_hex && Contains(rules_.devices, *peer.device_hex)) {
     return {true, "allow-device " + *peer.device_hex};
+  }
+  if (peer.device_hex) {
+    for (const auto& [name, view] : views_) {
+      if (view != nullptr && view->Allows(*peer.device_hex)) {
+        std::shared_ptr<const PolicySnapshot> s = view->Current();
+        return {true, "allow-policy " + name + " v" + std::to_string(s ? s->version : 0)};
+      }
+    }
   }
   return {false, "no allow rule matches the peer"};
 }

@@ -91,7 +91,62 @@ TEST_F(PeerPolicyTest, AllowAllAllowsAnyVerifiedPeer) {
   EXPECT_TRUE(p.Evaluate(PeerIdentity{}).allowed);
 }
 
+// A policy view holding `hex` devices at `version`.
+std::shared_ptr<PolicyView> ViewOf(std::vector<std::string> hex, int64_t version = 1) {
+  auto view = std::make_shared<PolicyView>();
+  auto s = std::make_shared<PolicySnapshot>();
+  s->name = "web-app";
+  s->version = version;
+  s->device_hex.insert(hex.begin(), hex.end());
+  view->Set(std::move(s));
+  return view;
+}
+
+TEST_F(PeerPolicyTest, AllowPolicyFollowsTheViewWithoutANewPolicy) {
+  auto view = ViewOf({a_.id.hex()});
+  Result<PeerPolicy> p = PeerPolicy::Create({.policies = {"web-app"}}, {{"web-app", view}});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  Decision d = p->Evaluate(peer_a_);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.reason, "allow-policy web-app v1");
+  EXPECT_FALSE(p->Evaluate(peer_b_).allowed);
+  // The server's list changes: the same PeerPolicy now decides by the new set.
+  view->Set(ViewOf({b_.id.hex()}, 2)->Current());
+  EXPECT_FALSE(p->Evaluate(peer_a_).allowed);
+  EXPECT_TRUE(p->Evaluate(peer_b_).allowed);
+  // A peer with no device ID is never in a policy.
+  PeerIdentity not_a_device = peer_b_;
+  not_a_device.device_hex.reset();
+  EXPECT_FALSE(p->Evaluate(not_a_device).allowed);
+}
+
+TEST_F(PeerPolicyTest, AllowPolicyBeforeTheFirstFetchAllowsNobody) {
+  auto never_fetched = std::make_shared<PolicyView>();
+  Result<PeerPolicy> p =
+      PeerPolicy::Create({.policies = {"web-app"}}, {{"web-app", never_fetched}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->Evaluate(peer_a_).allowed);
+  // No view at all (as ValidateServiceOptions builds it): nobody either.
+  Result<PeerPolicy> bare = PeerPolicy::Create({.policies = {"web-app"}});
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(bare->Evaluate(peer_a_).allowed);
+}
+
+TEST_F(PeerPolicyTest, SeveralPoliciesAndOtherRulesAreOred) {
+  Result<PeerPolicy> p = PeerPolicy::Create({.devices = {b_.id.hex()}, .policies = {"one", "two"}},
+                                            {{"one", ViewOf({})}, {"two", ViewOf({a_.id.hex()})}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->Evaluate(peer_a_).reason, "allow-policy two v1");
+  EXPECT_EQ(p->Evaluate(peer_b_).reason, "allow-device " + b_.id.hex());
+  TestCa::Leaf c = ca_.IssueDevice();
+  EXPECT_FALSE(p->Evaluate(IdentityOf(c.cert.get(), "wott.local")).allowed);
+}
+
 TEST(PeerPolicyCreateTest, RefusesBadRuleSets) {
+  EXPECT_THAT(PeerPolicy::Create({.policies = {"Web App"}}).status().message(),
+              HasSubstr("--allow-policy 'Web App' is not a policy name"));
+  EXPECT_THAT(PeerPolicy::Create({.allow_all = true, .policies = {"web"}}).status().message(),
+              HasSubstr("--allow-all cannot be combined"));
   EXPECT_THAT(PeerPolicy::Create({}).status().message(), HasSubstr("no access rule"));
   EXPECT_THAT(PeerPolicy::Create({.allow_all = true, .common_names = {"a"}}).status().message(),
               HasSubstr("--allow-all cannot be combined"));
