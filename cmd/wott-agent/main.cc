@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "cmd/wott-agent/cli_common.h"
+#include "cmd/wott-agent/policy_command.h"
 #include "cmd/wott-agent/tunnel_command.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddPingCommand(app, flags);
   wott::cmd::AddDaemonCommand(app, flags);
   wott::cmd::AddTunnelCommand(app, flags);
+  wott::cmd::AddPolicyCommand(app, flags);
   // Global flags such as --dir may also follow a subcommand.
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

@@ -47,6 +47,8 @@ struct TunnelFlags {
   bool crl_fail_open = false;
   std::string crl_refresh = "1h";
   bool crl_refresh_set = false;  // given on the command line (overrides the config file)
+  std::string policy_refresh = "5s";
+  bool policy_refresh_set = false;
   std::string poll_interval = "1s";
 };
 
@@ -76,9 +78,10 @@ Result<std::chrono::milliseconds> Millis(const std::string& text, const char* fl
 Result<tunnel::ServiceOptions> OptionsFromFlags(const AgentFlags& global, const TunnelFlags& f,
                                                 tunnel::Side side) {
   if (!f.allow_tag.empty()) {
-    return InvalidArgument("--allow-tag needs --allow-policy (not yet available)");
+    return InvalidArgument(
+        "--allow-tag: tags live on the server: use --allow-policy with a policy that has the "
+        "tag (wott-server policy set NAME --tag key=value)");
   }
-  if (!f.allow_policy.empty()) return InvalidArgument("--allow-policy is not yet available");
   agent::AgentPaths paths(global.dir);
   tunnel::TunnelConfig t;
   t.listener.name = side == tunnel::Side::kServer ? "server" : "client";
@@ -99,6 +102,7 @@ Result<tunnel::ServiceOptions> OptionsFromFlags(const AgentFlags& global, const 
   t.rules.uris = f.allow_uri;
   t.rules.dns_names = f.allow_dns;
   t.rules.devices = side == tunnel::Side::kServer ? f.allow_device : f.verify_device;
+  t.rules.policies = f.allow_policy;
   t.rules.domain = f.domain;
   t.unsafe_target = f.unsafe_target;
   t.unsafe_listen = f.unsafe_listen;
@@ -120,6 +124,11 @@ Status ApplyProcessFlags(const AgentFlags& global, const TunnelFlags& f,
   if (f.crl_refresh_set || f.config.empty()) {
     ASSIGN_OR_RETURN(std::chrono::milliseconds refresh, Millis(f.crl_refresh, "--crl-refresh"));
     options.crl_refresh = refresh;
+  }
+  if (f.policy_refresh_set || f.config.empty()) {
+    ASSIGN_OR_RETURN(std::chrono::milliseconds refresh,
+                     Millis(f.policy_refresh, "--policy-refresh"));
+    options.policy_refresh = refresh;
   }
   return tunnel::ValidateServiceOptions(options);
 }
@@ -173,9 +182,12 @@ void AddTunnelFlags(CLI::App* cmd, TunnelFlags& f, tunnel::Side side) {
                     "Allow a client with this SAN DNS name (repeatable)")
         ->allow_extra_args(false);
     cmd->add_option("--allow-tag", f.allow_tag,
-                    "key=value (needs --allow-policy: not yet available)")
+                    "Refused: tags live on the server; use --allow-policy with a policy that "
+                    "has the tag")
         ->allow_extra_args(false);
-    cmd->add_option("--allow-policy", f.allow_policy, "Central policy (not yet available)")
+    cmd->add_option("--allow-policy", f.allow_policy,
+                    "Allow the devices of this central policy on the server, kept current "
+                    "(repeatable)")
         ->allow_extra_args(false);
     cmd->add_flag("--unsafe-target", f.unsafe_target,
                   "Allow a --target that is not on this machine");
@@ -210,6 +222,13 @@ void AddProcessFlags(CLI::App* cmd, TunnelFlags& f) {
         f.crl_refresh_set = true;
       },
       "How often to fetch the CRL (default 1h)");
+  cmd->add_option_function<std::string>(
+      "--policy-refresh",
+      [&f](const std::string& v) {
+        f.policy_refresh = v;
+        f.policy_refresh_set = true;
+      },
+      "How often to fetch each --allow-policy policy (default 5s)");
   cmd->add_option("--poll-interval", f.poll_interval, "How often to check the files for changes")
       ->capture_default_str();
 }

@@ -85,9 +85,10 @@ Result<TunnelConfig> ParseTunnel(const json& t, const std::string& where,
                              "unsafe_target",
                              "unsafe_listen"},
                             where));
-  if (t.contains("allow_tag") || t.contains("allow_policy")) {
+  if (t.contains("allow_tag")) {
     return InvalidArgument(where +
-                           ": allow_tag/allow_policy need --allow-policy (not yet available)");
+                           ": allow_tag: tags live on the server: use allow_policy with a policy "
+                           "that has the tag (wott-server policy set NAME --tag key=value)");
   }
   TunnelConfig c;
   ASSIGN_OR_RETURN(c.listener.name, String(t, "name", where));
@@ -111,6 +112,7 @@ Result<TunnelConfig> ParseTunnel(const json& t, const std::string& where,
   ASSIGN_OR_RETURN(c.rules.uris, Strings(t, "allow_uri", where));
   ASSIGN_OR_RETURN(c.rules.dns_names, Strings(t, "allow_dns", where));
   ASSIGN_OR_RETURN(c.rules.devices, Strings(t, "allow_device", where));
+  ASSIGN_OR_RETURN(c.rules.policies, Strings(t, "allow_policy", where));
   ASSIGN_OR_RETURN(std::vector<std::string> verify, Strings(t, "verify_device", where));
   if (!verify.empty()) {
     if (c.listener.side == Side::kServer) {
@@ -151,7 +153,8 @@ Result<ServiceOptions> ParseTunnelConfig(std::string_view text,
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return InvalidArgument("tunnel config: not valid JSON");
   if (!root.is_object()) return InvalidArgument("tunnel config: must be a JSON object");
-  RETURN_IF_ERROR(CheckKeys(root, {"status", "crl", "tunnels", "io_threads"}, "tunnel config"));
+  RETURN_IF_ERROR(
+      CheckKeys(root, {"status", "crl", "policy", "tunnels", "io_threads"}, "tunnel config"));
   ServiceOptions options;
   ASSIGN_OR_RETURN(options.status_address, String(root, "status", "config"));
   if (root.contains("crl")) {
@@ -161,6 +164,12 @@ Result<ServiceOptions> ParseTunnelConfig(std::string_view text,
     ASSIGN_OR_RETURN(options.check_crl, Bool(crl, "check", "config.crl", true));
     ASSIGN_OR_RETURN(options.crl_fail_open, Bool(crl, "fail_open", "config.crl", false));
     RETURN_IF_ERROR(Duration_(crl, "refresh", "config.crl", options.crl_refresh));
+  }
+  if (root.contains("policy")) {
+    const json& policy = root["policy"];
+    if (!policy.is_object()) return InvalidArgument("config.policy must be an object");
+    RETURN_IF_ERROR(CheckKeys(policy, {"refresh"}, "config.policy"));
+    RETURN_IF_ERROR(Duration_(policy, "refresh", "config.policy", options.policy_refresh));
   }
   if (root.contains("io_threads")) {
     if (!root["io_threads"].is_number_integer() || root["io_threads"].get<int64_t>() < 1 ||

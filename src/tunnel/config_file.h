@@ -3,11 +3,12 @@
 //   {
 //     "status": "127.0.0.1:9100",                       // optional
 //     "crl": {"check": true, "fail_open": false, "refresh": "1h"},   // optional
+//     "policy": {"refresh": "5s"},                      // optional
 //     "tunnels": [
 //       {"name": "web", "mode": "server", "listen": "0.0.0.0:8443", "target": "127.0.0.1:8080",
 //        "keystore": "...", "cacert": "...",              // optional (agent's files)
 //        "allow_all": false, "allow_cn": [], "allow_device": [], "allow_uri": [],
-//        "allow_dns": [],                                 // server
+//        "allow_dns": [], "allow_policy": [],             // server
 //        "override_server_name": "", "verify_device": [], // client
 //        "handshake_timeout": "10s", "connect_timeout": "10s", "idle_timeout": "1h",
 //        "max_connections": 1024, "domain": "wott.local",

@@ -45,6 +45,21 @@ TEST(ConfigFileTest, ParsesServerAndClientTunnels) {
   EXPECT_THAT(client.rules.devices, ::testing::ElementsAre(kHex));
 }
 
+TEST(ConfigFileTest, ParsesPolicies) {
+  Result<ServiceOptions> o = ParseTunnelConfig(R"({"policy": {"refresh": "30s"}, "tunnels": [
+      {"mode": "server", "listen": "127.0.0.1:1", "target": "127.0.0.1:2",
+       "allow_policy": ["web-app", "ops"]}]})",
+                                               "/c");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->policy_refresh, std::chrono::seconds(30));
+  EXPECT_THAT(o->tunnels[0].rules.policies, ::testing::ElementsAre("web-app", "ops"));
+  Result<ServiceOptions> d = ParseTunnelConfig(R"({"tunnels": [{"mode": "server",
+      "listen": "127.0.0.1:1", "target": "127.0.0.1:2", "allow_policy": ["web-app"]}]})",
+                                               "/c");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->policy_refresh, std::chrono::seconds(5));
+}
+
 TEST(ConfigFileTest, RefusesWhatWouldBeAmbiguousOrWrong) {
   auto err = [](const std::string& json) {
     return ParseTunnelConfig(json, "/c").status().message();
@@ -59,7 +74,19 @@ TEST(ConfigFileTest, RefusesWhatWouldBeAmbiguousOrWrong) {
   EXPECT_THAT(err(head + R"("allow_cn": "a"}]})"), HasSubstr("allow_cn must be a list"));
   EXPECT_THAT(err(head + R"("allow_all": true, "idle_timeout": "soon"}]})"),
               HasSubstr("idle_timeout 'soon' is not a duration"));
-  EXPECT_THAT(err(head + R"("allow_tag": ["a=b"]}]})"), HasSubstr("not yet available"));
+  EXPECT_THAT(err(head + R"("allow_tag": ["a=b"]}]})"), HasSubstr("use allow_policy"));
+  EXPECT_THAT(err(head + R"("allow_policy": ["Web App"]}]})"),
+              HasSubstr("'Web App' is not a policy name"));
+  EXPECT_THAT(err(head + R"("allow_policy": "web"}]})"), HasSubstr("allow_policy must be a list"));
+  EXPECT_THAT(err(R"({"policy": {"refresh": "never"}, "tunnels": [{"mode": "server",
+      "listen": "127.0.0.1:1", "target": "127.0.0.1:2", "allow_all": true}]})"),
+              HasSubstr("config.policy.refresh 'never'"));
+  EXPECT_THAT(err(R"({"policy": {"refres": "5s"}, "tunnels": [{"mode": "server",
+      "listen": "127.0.0.1:1", "target": "127.0.0.1:2", "allow_all": true}]})"),
+              HasSubstr("unknown field 'refres'"));
+  EXPECT_THAT(err(R"({"tunnels": [{"mode": "client", "listen": "127.0.0.1:1",
+      "target": "127.0.0.1:2", "allow_policy": ["web"]}]})"),
+              HasSubstr("for tunnel server"));
   EXPECT_THAT(err(head + R"("verify_device": ["x"]}]})"), HasSubstr("verify_device is for client"));
   EXPECT_THAT(err(head + R"("name": "t"}]})"), HasSubstr("needs an access rule"));
   EXPECT_THAT(err(R"({"tunnels": [{"mode": "sideways"}]})"), HasSubstr("mode must be"));

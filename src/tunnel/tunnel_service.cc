@@ -13,7 +13,7 @@ namespace {
 
 bool HasRules(const PeerRules& r) {
   return r.allow_all || !r.common_names.empty() || !r.dns_names.empty() || !r.uris.empty() ||
-         !r.devices.empty();
+         !r.devices.empty() || !r.policies.empty();
 }
 
 bool IsLoopback(const std::string& host) {
@@ -57,13 +57,13 @@ Status ValidateServiceOptions(const ServiceOptions& options) {
       if (!HasRules(t.rules)) {
         return fail(
             "a tunnel server needs an access rule: --allow-all, --allow-cn, --allow-device, "
-            "--allow-uri or --allow-dns");
+            "--allow-uri, --allow-dns or --allow-policy");
       }
       if (!t.listener.server_name.empty()) {
         return fail("--override-server-name is for tunnel client only");
       }
     } else if (t.rules.allow_all || !t.rules.common_names.empty() || !t.rules.uris.empty() ||
-               !t.rules.dns_names.empty()) {
+               !t.rules.dns_names.empty() || !t.rules.policies.empty()) {
       return fail(
           "--allow-* rules are for tunnel server; a client checks the server with "
           "--verify-device or --override-server-name");
@@ -87,6 +87,9 @@ Status ValidateServiceOptions(const ServiceOptions& options) {
   }
   if (options.crl_refresh <= Duration::zero()) {
     return InvalidArgument("--crl-refresh must be positive");
+  }
+  if (options.policy_refresh <= Duration::zero()) {
+    return InvalidArgument("--policy-refresh must be positive");
   }
   if (!options.status_address.empty()) {
     Result<std::pair<std::string, uint16_t>> s = SplitHostPort(options.status_address, "--status");
@@ -161,7 +164,8 @@ void TunnelService::ApplyCrl(Tunnel& t) {
 }
 
 Result<std::unique_ptr<TunnelService>> TunnelService::Create(ServiceOptions options,
-                                                             CrlCache::Fetch fetch_crl) {
+                                                             CrlCache::Fetch fetch_crl,
+                                                             PolicyCache::Fetch fetch_policy) {
   RETURN_IF_ERROR(ValidateServiceOptions(options));
   std::unique_ptr<TunnelService> service(new TunnelService(std::move(options)));
   ServiceOptions& o = service->options_;
@@ -182,12 +186,29 @@ Result<std::unique_ptr<TunnelService>> TunnelService::Create(ServiceOptions opti
     }
     service->crl_was_usable_ = !service->crl_->Stale();
   }
+  if (!fetch_policy) {
+    agent::AgentPaths paths(o.agent_dir);
+    fetch_policy = [paths](const std::string& name, const std::string& etag) {
+      return FetchPolicyFromServer(paths, name, etag);
+    };
+  }
+  PeerPolicy::PolicyViews views;
+  for (const TunnelConfig& config : o.tunnels) {
+    for (const std::string& name : config.rules.policies) {
+      if (service->policies_.contains(name)) continue;
+      auto cache = std::make_unique<PolicyCache>(name, fetch_policy, &RealClock::Instance(),
+                                                 o.policy_refresh);
+      cache->MaybeRefresh();  // a failure is logged; the policy allows nobody until fetched
+      views[name] = cache->view();
+      service->policies_[name] = std::move(cache);
+    }
+  }
   service->runtime_ = std::make_unique<Runtime>(o.io_threads);
   for (TunnelConfig& config : o.tunnels) {
     auto t = std::make_unique<Tunnel>();
     t->config = config;
     if (HasRules(config.rules)) {
-      ASSIGN_OR_RETURN(PeerPolicy policy, PeerPolicy::Create(config.rules));
+      ASSIGN_OR_RETURN(PeerPolicy policy, PeerPolicy::Create(config.rules, views));
       t->policy = std::make_shared<const PeerPolicy>(std::move(policy));
     }
     RETURN_IF_ERROR(service->Rebuild(*t, "start-up"));
@@ -238,6 +259,8 @@ void TunnelService::Tick(bool force) {
     }
     crl_was_usable_ = usable;
   }
+  // Policies: the views change in place; nothing to rebuild.
+  for (auto& [name, cache] : policies_) cache->MaybeRefresh();
   for (auto& t : tunnels_) {
     auto stamps = Stamps(t->config);
     Status rebuilt = Status::Ok();
@@ -294,7 +317,25 @@ void TunnelService::PublishStatus() {
     }
     listeners.push_back(std::move(l));
   }
-  nlohmann::json out = {{"listeners", std::move(listeners)}, {"crl", std::move(crl)}};
+  nlohmann::json policies = nlohmann::json::object();
+  for (const auto& [name, cache] : policies_) {
+    std::shared_ptr<const PolicySnapshot> s = cache->current();
+    nlohmann::json p = {{"fetched", s != nullptr},
+                        {"last_success", Rfc3339OrNull(cache->last_success())},
+                        {"last_error", cache->last_error()},
+                        {"fetches_ok", cache->fetched_ok()},
+                        {"fetches_not_modified", cache->not_modified()},
+                        {"fetches_failed", cache->failed()}};
+    if (s) {
+      p["version"] = s->version;
+      p["devices"] = s->device_hex.size();
+      p["etag"] = s->etag;
+    }
+    policies[name] = std::move(p);
+  }
+  nlohmann::json out = {{"listeners", std::move(listeners)},
+                        {"crl", std::move(crl)},
+                        {"policies", std::move(policies)}};
   std::lock_guard lock(mu_);
   published_ = out.dump();
 }
@@ -331,7 +372,37 @@ std::string TunnelService::StatusJson() const {
 std::string TunnelService::MetricsText() const {
   std::vector<std::pair<std::string, std::shared_ptr<const ListenerMetrics>>> all;
   for (const auto& t : tunnels_) all.emplace_back(t->config.listener.name, t->metrics);
-  return ListenerMetrics::RenderAll(all);
+  std::string out = ListenerMetrics::RenderAll(all);
+  if (policies_.empty()) return out;
+  // The caches' counters are atomics; the snapshot is an atomic shared_ptr: safe from here.
+  out +=
+      "# HELP wott_tunnel_policy_fetches_total Fetches of each central policy by result.\n"
+      "# TYPE wott_tunnel_policy_fetches_total counter\n";
+  for (const auto& [name, cache] : policies_) {
+    out += "wott_tunnel_policy_fetches_total{policy=\"" + name + "\",result=\"ok\"} " +
+           std::to_string(cache->fetched_ok()) + "\n";
+    out += "wott_tunnel_policy_fetches_total{policy=\"" + name + "\",result=\"not_modified\"} " +
+           std::to_string(cache->not_modified()) + "\n";
+    out += "wott_tunnel_policy_fetches_total{policy=\"" + name + "\",result=\"failed\"} " +
+           std::to_string(cache->failed()) + "\n";
+  }
+  out +=
+      "# HELP wott_tunnel_policy_devices Devices the policy allows now (0 before the first "
+      "fetch).\n# TYPE wott_tunnel_policy_devices gauge\n";
+  for (const auto& [name, cache] : policies_) {
+    std::shared_ptr<const PolicySnapshot> s = cache->current();
+    out += "wott_tunnel_policy_devices{policy=\"" + name + "\"} " +
+           std::to_string(s ? s->device_hex.size() : 0) + "\n";
+  }
+  out +=
+      "# HELP wott_tunnel_policy_version The policy version in use (0 before the first "
+      "fetch).\n# TYPE wott_tunnel_policy_version gauge\n";
+  for (const auto& [name, cache] : policies_) {
+    std::shared_ptr<const PolicySnapshot> s = cache->current();
+    out += "wott_tunnel_policy_version{policy=\"" + name + "\"} " +
+           std::to_string(s ? s->version : 0) + "\n";
+  }
+  return out;
 }
 
 }  // namespace wott::tunnel

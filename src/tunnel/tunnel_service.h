@@ -1,10 +1,11 @@
 // TunnelService: one or more tunnel listeners in one process, plus what keeps them right
 // over time (the "reloader"): it watches each listener's keystore and CA bundle (mtime,
 // size and inode polling; the agent's ..data swap changes the inode) and reloads on
-// SIGHUP; it refreshes the CRL. Each change builds a whole new Credentials snapshot and
-// swaps it in: new connections use it, open ones keep theirs; a snapshot that fails to
-// build (corrupt file, half-written file) is not used: the old one stays and the reason is
-// logged once.
+// SIGHUP; it refreshes the CRL and the central policies (--allow-policy). Each change builds a
+// whole new Credentials snapshot and swaps it in: new connections use it, open ones keep theirs; a
+// snapshot that fails to build (corrupt file, half-written file) is not used: the old one stays and
+// the reason is logged once. A policy's new allowed set needs no new snapshot: PeerPolicy reads it
+// through a shared PolicyView, so the next handshake sees it.
 //
 // Threads: the proxy runs on its own threads (Runtime). Start/Tick/Stop are called from one
 // supervisor thread (the command's signal loop); StatusJson and MetricsText from any thread
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +30,7 @@
 #include "tunnel/crl_cache.h"
 #include "tunnel/metrics.h"
 #include "tunnel/peer_policy.h"
+#include "tunnel/policy_cache.h"
 #include "tunnel/proxy.h"
 
 namespace wott::tunnel {
@@ -57,6 +60,8 @@ struct ServiceOptions {
   bool crl_fail_open = false;
   // How often the CRL is fetched again.
   Duration crl_refresh = std::chrono::hours(1);
+  // How often each --allow-policy policy is fetched again (If-None-Match, so cheap).
+  Duration policy_refresh = std::chrono::seconds(5);
   // "127.0.0.1:PORT" for /_status and /metrics; "" = none.
   std::string status_address;
   // Threads running the proxy's event loop.
@@ -80,9 +85,12 @@ struct FileStamp {
 class TunnelService {
  public:
   // Validates, loads every listener's credentials (a broken file stops start-up), fetches
-  // the CRL once (failure is logged; the CRL mode then decides), and binds every listener.
+  // the CRL and each policy once (failure is logged; the CRL mode then decides, a policy not
+  // fetched allows nobody), and binds every listener. Null fetch functions = the agent's
+  // server.
   static Result<std::unique_ptr<TunnelService>> Create(ServiceOptions options,
-                                                       CrlCache::Fetch fetch_crl = nullptr);
+                                                       CrlCache::Fetch fetch_crl = nullptr,
+                                                       PolicyCache::Fetch fetch_policy = nullptr);
   ~TunnelService();
 
   void Start();
@@ -123,6 +131,8 @@ class TunnelService {
 
   ServiceOptions options_;
   std::unique_ptr<CrlCache> crl_;
+  // One cache per policy name, shared by every tunnel that names it.
+  std::map<std::string, std::unique_ptr<PolicyCache>> policies_;
   bool crl_was_usable_ = false;
   std::vector<std::unique_ptr<Tunnel>> tunnels_;
   std::unique_ptr<Runtime> runtime_;

@@ -15,9 +15,12 @@ refuses "tunnel needs a subcommand (server or client) or --config FILE"
 refuses "a tunnel server needs an access rule" server --listen 127.0.0.1:0 --target $T
 refuses "--allow-all cannot be combined with other --allow-* rules" \
   server --listen 127.0.0.1:0 --target $T --allow-all --allow-cn a.example
-refuses "--allow-tag needs --allow-policy (not yet available)" \
+refuses "tags live on the server: use --allow-policy with a policy that has the tag" \
   server --listen 127.0.0.1:0 --target $T --allow-tag env=prod
-refuses "--allow-policy is not yet available" server --listen 127.0.0.1:0 --target $T --allow-policy web
+refuses "--allow-policy 'Web' is not a policy name" \
+  server --listen 127.0.0.1:0 --target $T --allow-policy Web
+refuses "--policy-refresh 'soon' is not a duration" \
+  server --listen 127.0.0.1:0 --target $T --allow-policy web --policy-refresh soon
 refuses "--allow-device 'NOT-AN-ID' is not a device ID" \
   server --listen 127.0.0.1:0 --target $T --allow-device NOT-AN-ID
 refuses "--allow-cn needs a value" server --listen 127.0.0.1:0 --target $T --allow-cn ""
