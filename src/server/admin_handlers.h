@@ -73,6 +73,23 @@ net::HttpResponse HandleAdminRevokeApiToken(CaService& ca, const net::HttpReques
 net::HttpResponse HandleAdminListEvents(CaService& ca, const net::HttpRequest& request,
                                         const std::string& actor);
 
+// Trust policies (admin_policies.cc; JSON in policy_json.h). Every change appends
+// "policy.set" / "policy.delete" with the actor.
+// GET /v1/admin/policies -> {"policies": [PolicyToJson...]} by name.
+net::HttpResponse HandleAdminListPolicies(CaService& ca, const net::HttpRequest& request,
+                                          const std::string& actor);
+// GET /v1/admin/policies/{name} -> PolicyToJson; 404 not_found when unknown.
+net::HttpResponse HandleAdminGetPolicy(CaService& ca, const net::HttpRequest& request,
+                                       const std::string& actor);
+// PUT /v1/admin/policies/{name} {"description"?, "allow_devices", "allow_tags"} -> 200 with
+// the stored policy (created, or replaced whole with version + 1). 400 naming the problem
+// (bad name, device reference, tag, too many entries, unknown field).
+net::HttpResponse HandleAdminSetPolicy(CaService& ca, const net::HttpRequest& request,
+                                       const std::string& actor);
+// DELETE /v1/admin/policies/{name} -> 204; 404 not_found when unknown.
+net::HttpResponse HandleAdminDeletePolicy(CaService& ca, const net::HttpRequest& request,
+                                          const std::string& actor);
+
 }  // namespace wott::server
 
 #endif  // WOTT_SERVER_ADMIN_HANDLERS_H_

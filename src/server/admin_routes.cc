@@ -34,6 +34,10 @@ Status AddAdminRoutes(net::Router& router, CaService& ca) {
       {"POST", "/v1/admin/api-tokens", HandleAdminCreateApiToken},
       {"DELETE", "/v1/admin/api-tokens/{id}", HandleAdminRevokeApiToken},
       {"GET", "/v1/admin/events", HandleAdminListEvents},
+      {"GET", "/v1/admin/policies", HandleAdminListPolicies},
+      {"GET", "/v1/admin/policies/{name}", HandleAdminGetPolicy},
+      {"PUT", "/v1/admin/policies/{name}", HandleAdminSetPolicy},
+      {"DELETE", "/v1/admin/policies/{name}", HandleAdminDeletePolicy},
   };
   for (const auto& route : kRoutes) {
     RETURN_IF_ERROR(router.Add(route.method, route.pattern, bind(route.handler)));

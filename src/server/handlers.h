@@ -44,6 +44,14 @@ net::HttpResponse HandleDeviceCertificate(CaService& ca, const net::HttpRequest&
 // negative uptime).
 net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request);
 
+// GET /v1/policies/{name} over mTLS (the certificate of an active device, unrevoked):
+// {"name", "version", "allowed_devices" (names of the active devices the policy allows,
+// sorted), "generated_at"} with an ETag over everything but generated_at and
+// Cache-Control: no-store; 304 with no body when If-None-Match matches. 401 without a device
+// certificate, 403 "device_revoked" / "device_deleted" / "certificate_revoked", 400 for a
+// malformed name, 404 "not_found" for an unknown policy.
+net::HttpResponse HandleGetPolicy(CaService& ca, const net::HttpRequest& request);
+
 // GET /healthz: {"status": "ok"} when the registry answers, 503 otherwise.
 net::HttpResponse HandleHealth(CaService& ca, const net::HttpRequest& request);
 

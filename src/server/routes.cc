@@ -24,6 +24,7 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   RETURN_IF_ERROR(router.Add("POST", "/v1/renew", bind(HandleRenew)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/recover", bind(HandleRecover)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/ping", bind(HandlePing)));  // agent heartbeat
+  RETURN_IF_ERROR(router.Add("GET", "/v1/policies/{name}", bind(HandleGetPolicy)));  // mTLS
   // Operators: Bearer API token.
   RETURN_IF_ERROR(AddAdminRoutes(router, ca));
   return Status::Ok();
