@@ -10,6 +10,7 @@
 #include "cmd/wott-server/cve_commands.h"
 #include "cmd/wott-server/db_commands.h"
 #include "cmd/wott-server/device_commands.h"
+#include "cmd/wott-server/policy_commands.h"
 #include "cmd/wott-server/serve_command.h"
 #include "cmd/wott-server/token_commands.h"
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddServeCommand(app, flags);
   wott::cmd::AddTokenCommands(app, flags);
   wott::cmd::AddDeviceCommands(app, flags);
+  wott::cmd::AddPolicyCommands(app, flags);
   wott::cmd::AddApiTokenCommands(app, flags);
   wott::cmd::AddDbCommands(app, flags);
   wott::cmd::AddCveCommands(app, flags);
