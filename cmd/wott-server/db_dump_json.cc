@@ -71,6 +71,19 @@ class Fields {
     }
     return out;
   }
+  std::vector<std::string> StringList(const char* key) {
+    std::vector<std::string> out;
+    const json* v = Find(key);
+    if (!v) return out;
+    bool ok = v->is_array();
+    for (size_t i = 0; ok && i < v->size(); ++i) ok = (*v)[i].is_string();
+    if (!ok) {
+      Fail(key, "an array of strings");
+      return out;
+    }
+    for (const json& item : *v) out.push_back(item.get<std::string>());
+    return out;
+  }
   const Status& status() const { return status_; }
 
  private:
@@ -155,6 +168,17 @@ json Line(const store::CertificateRecord& c) {
           {"revocation_reason", OptionalReason(c.revocation_reason)}};
 }
 
+json Line(const store::PolicyRecord& p) {
+  return {{"type", "policy"},
+          {"name", p.name},
+          {"description", p.description},
+          {"allow_devices", p.allow_devices},
+          {"allow_tags", p.allow_tags},
+          {"version", p.version},
+          {"updated_at", Time(p.updated_at)},
+          {"updated_by", p.updated_by}};
+}
+
 json Line(const store::Event& e) {
   return {{"type", "event"},    {"id", e.id},           {"time", Time(e.time)}, {"actor", e.actor},
           {"action", e.action}, {"subject", e.subject}, {"detail", e.detail}};
@@ -224,6 +248,15 @@ Status ParseLine(const json& object, const std::string& type, store::RegistryDum
     e.action = f.String("action");
     e.subject = f.String("subject");
     e.detail = f.String("detail");
+  } else if (type == "policy") {
+    store::PolicyRecord& p = dump.policies.emplace_back();
+    p.name = f.String("name");
+    p.description = f.String("description");
+    p.allow_devices = f.StringList("allow_devices");
+    p.allow_tags = f.StringList("allow_tags");
+    p.version = f.Int("version");
+    p.updated_at = f.Time("updated_at");
+    p.updated_by = f.String("updated_by");
   } else if (type == "crl_number") {
     dump.crl_number = f.Int("value");
   } else {
@@ -246,6 +279,7 @@ std::string RegistryDumpToJsonLines(const store::RegistryDump& dump) {
   for (const auto& d : dump.devices) add(Line(d));
   for (const auto& c : dump.certificates) add(Line(c));
   for (const auto& e : dump.events) add(Line(e));
+  for (const auto& p : dump.policies) add(Line(p));
   add({{"type", "crl_number"}, {"value", dump.crl_number}});
   return out;
 }

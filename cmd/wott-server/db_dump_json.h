@@ -4,7 +4,9 @@
 // "device", "certificate", "event"), and one {"type":"crl_number","value":N}. Times are
 // Unix seconds; absent optional values are null. A device line carries its recovery-token
 // hashes ("recovery_token_hash", "previous_recovery_token_hash": null when none; dumps
-// written before they existed lack them and read as none). Pure functions; thread-safe.
+// written before they existed lack them and read as none). A trust policy is one line of type
+// "policy" (name, description, allow_devices, allow_tags, version, updated_at, updated_by);
+// dumps written before policies existed have none. Pure functions; thread-safe.
 #ifndef WOTT_CMD_WOTT_SERVER_DB_DUMP_JSON_H_
 #define WOTT_CMD_WOTT_SERVER_DB_DUMP_JSON_H_
 

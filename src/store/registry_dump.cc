@@ -18,6 +18,7 @@ Result<RegistryDump> DumpRegistry(Store& store, TimePoint now) {
     token_options.page.offset += kMaxPageLimit;
   }
   ASSIGN_OR_RETURN(dump.api_tokens, store.ListApiTokens());
+  ASSIGN_OR_RETURN(dump.policies, store.ListPolicies());
 
   DeviceSort by_id{DeviceSortField::kId, /*descending=*/false};
   PageRequest page{0, kMaxPageLimit};

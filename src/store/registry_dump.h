@@ -24,6 +24,7 @@ struct RegistryDump {
   std::vector<DeviceRecord> devices;            // by ID
   std::vector<CertificateRecord> certificates;  // every device's, oldest issued first
   std::vector<Event> events;                    // oldest first, with their ids
+  std::vector<PolicyRecord> policies;           // trust policies by name, with their versions
   int64_t crl_number = 0;                       // the last CRL number handed out
 };
 

@@ -80,6 +80,15 @@ Status ValidateDump(const RegistryDump& dump) {
                              " is not in the dump");
     }
   }
+  std::set<std::string> policies;
+  for (const PolicyRecord& p : dump.policies) {
+    NewPolicy as_new{p.name, p.description, p.allow_devices, p.allow_tags};
+    Status s = ValidateNewPolicy(as_new);
+    if (s.ok()) s = ValidateActor(p.updated_by);
+    if (s.ok() && p.version < 1) s = InvalidArgument("its version must be positive");
+    if (s.ok() && !policies.insert(p.name).second) s = InvalidArgument("it appears twice");
+    if (!s.ok()) return Invalid("policy " + p.name.substr(0, 64), s);
+  }
   for (const Event& e : dump.events) {
     Status s = ValidateEvent(e);
     if (!s.ok()) return Invalid("event " + std::to_string(e.id), s);
@@ -140,6 +149,24 @@ Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
          {P(c.serial), P(c.device_id), P(ToUnixSeconds(c.not_before)),
           P(ToUnixSeconds(c.not_after)), P(c.fingerprint), P(c.pem), P(ToUnixSeconds(c.issued_at)),
           P(OptionalSeconds(c.revoked_at)), P(OptionalCode(c.revocation_reason))});
+  }
+  for (const PolicyRecord& p : dump.policies) {
+    const NewPolicy normal =
+        NormalizePolicy({p.name, p.description, p.allow_devices, p.allow_tags});
+    Exec(tx,
+         "INSERT INTO policies (name, description, version, updated_at, updated_by) "
+         "VALUES ($1, $2, $3, $4, $5)",
+         {P(p.name), P(p.description), P(p.version), P(ToUnixSeconds(p.updated_at)),
+          P(p.updated_by)});
+    for (const std::string& id : normal.allow_devices) {
+      Exec(tx, "INSERT INTO policy_devices (policy, device_id) VALUES ($1, $2)",
+           {P(p.name), P(id)});
+    }
+    for (const std::string& tag : normal.allow_tags) {
+      const auto [key, value] = SplitPolicyTag(tag);
+      Exec(tx, "INSERT INTO policy_tags (policy, key, value) VALUES ($1, $2, $3)",
+           {P(p.name), P(key), P(value)});
+    }
   }
   for (const Event& e : dump.events) InsertEvent(tx, e, /*keep_id=*/true);
   // New events continue after the imported ones; CRL numbers after the last one handed out.

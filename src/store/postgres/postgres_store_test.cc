@@ -274,5 +274,42 @@ TEST(PostgresImportTest, RefusesANonEmptyTargetAndBadDumpsWithoutWriting) {
   EXPECT_EQ(all.total, 3);
 }
 
+TEST(PostgresImportTest, CarriesTrustPoliciesWithTheirVersions) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> sqlite,
+                       OpenStore("sqlite:" + (dir.path() / "r.db").string()));
+  ASSERT_OK(sqlite->CreateEnrollmentToken(TokenFor("tok", 5, hours(24), {{"env", "prod"}}), kT0));
+  ASSERT_OK(sqlite->EnrollDevice("hash-tok", DeviceFor(1), CertFor("01", DeviceIdFor(1)), "", kT0));
+  NewPolicy web{"web", "the web app", {DeviceIdFor(2), DeviceIdFor(1)}, {"env=prod", "a=b"}};
+  ASSERT_OK(sqlite->PutPolicy(web, "cli", kT0));
+  ASSERT_OK(sqlite->PutPolicy(web, "admin:x", kT0 + hours(1)));  // version 2
+  ASSERT_OK(sqlite->PutPolicy({"empty", "", {}, {}}, "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*sqlite, kT0));
+  ASSERT_EQ(dump.policies.size(), 2u);
+
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  // A bad policy in the dump is refused before anything is written.
+  RegistryDump broken = dump;
+  broken.policies[0].allow_tags.push_back("no-equals-sign");
+  EXPECT_EQ(CODE_OF(ImportRegistryIntoPostgres(url, broken, {})), StatusCode::kInvalidArgument);
+  ASSERT_OK(ImportRegistryIntoPostgres(url, dump, {}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(PolicyRecord copy, pg->GetPolicy("web"));
+  ASSERT_OK_AND_ASSIGN(PolicyRecord original, sqlite->GetPolicy("web"));
+  EXPECT_EQ(copy.version, 2);
+  EXPECT_EQ(copy.description, original.description);
+  EXPECT_EQ(copy.allow_devices, original.allow_devices);
+  EXPECT_EQ(copy.allow_tags, original.allow_tags);
+  EXPECT_EQ(copy.updated_at, original.updated_at);
+  EXPECT_EQ(copy.updated_by, "admin:x");
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy resolved, pg->ResolvePolicy("web"));
+  EXPECT_EQ(resolved.allowed_devices, (std::vector<std::string>{DeviceFor(1).name}));
+  // The next change continues the version.
+  ASSERT_OK_AND_ASSIGN(PolicyRecord next, pg->PutPolicy(web, "cli", kT0 + hours(2)));
+  EXPECT_EQ(next.version, 3);
+  ASSERT_OK_AND_ASSIGN(std::vector<PolicyRecord> all, pg->ListPolicies());
+  EXPECT_EQ(all.size(), 2u);
+}
+
 }  // namespace
 }  // namespace wott::store
