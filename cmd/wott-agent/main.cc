@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "cmd/wott-agent/audit_command.h"
 #include "cmd/wott-agent/cli_common.h"
 #include "cmd/wott-agent/policy_command.h"
 #include "cmd/wott-agent/tunnel_command.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddDaemonCommand(app, flags);
   wott::cmd::AddTunnelCommand(app, flags);
   wott::cmd::AddPolicyCommand(app, flags);
+  wott::cmd::AddAuditCommand(app, flags);
   // Global flags such as --dir may also follow a subcommand.
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   try {

@@ -1,0 +1,99 @@
+// wott-agent audit: prints the host audit as a readable report or, with --json, as the JSON
+// the heartbeat sends. Findings are not errors: the exit code is 0 whatever is found; only a
+// bad --root exits 1. Needs no identity and no server.
+#include "cmd/wott-agent/audit_command.h"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "audit/host_audit.h"
+
+namespace wott::cmd {
+namespace {
+
+struct AuditFlags {
+  bool json = false;
+  std::string root = "/";
+};
+
+std::string Owner(const audit::ListeningSocket& s) {
+  if (s.pid <= 0) return "owner unknown";
+  return s.process + " (pid " + std::to_string(s.pid) + ")";
+}
+
+std::string Endpoint(const audit::ListeningSocket& s) {
+  bool v6 = s.address.find(':') != std::string::npos;
+  return (v6 ? "[" + s.address + "]" : s.address) + ":" + std::to_string(s.port);
+}
+
+void PrintReport(const audit::HostAudit& a, std::ostream& out) {
+  out << "SSH server (sshd_config):";
+  if (!a.sshd.known) {
+    out << " unknown (not readable)\n";
+  } else if (a.sshd.findings.empty()) {
+    out << " no risky settings\n";
+  } else {
+    out << "\n";
+    for (const audit::SshFinding& f : a.sshd.findings) {
+      out << "  line " << f.line << ": " << f.keyword << " " << f.value << " - " << f.message
+          << "\n";
+    }
+  }
+  for (const std::string& inc : a.sshd.includes) out << "  Include " << inc << " (not read)\n";
+
+  out << "Listening sockets:";
+  if (a.sockets_known != audit::Tristate::kYes) {
+    out << " unknown (/proc/net not readable)\n";
+  } else {
+    out << " " << a.listening.size() << "\n";
+    for (const audit::ListeningSocket& s : a.listening) {
+      out << "  " << s.protocol << (s.protocol.size() == 3 ? "  " : " ") << Endpoint(s) << "  "
+          << Owner(s) << "\n";
+    }
+    if (a.bad_proc_net_lines > 0) {
+      out << "  (" << a.bad_proc_net_lines << " unreadable /proc/net line(s) skipped)\n";
+    }
+  }
+  out << "Insecure services:";
+  if (a.insecure_services.empty()) out << " none";
+  out << "\n";
+  for (const audit::InsecureService& s : a.insecure_services) {
+    out << "  " << s.name << " on " << Endpoint(s.socket) << "  " << Owner(s.socket) << "\n";
+  }
+  out << "Reboot required: " << audit::TristateName(a.reboot_required) << "\n";
+  out << "Unattended upgrades: " << audit::TristateName(a.unattended_upgrades) << "\n";
+}
+
+int RunAudit(const AgentFlags& global, const AuditFlags& f) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(f.root, ec)) {
+    return PrintError(InvalidArgument("--root " + f.root + ": not a directory"), global);
+  }
+  audit::HostAudit a = audit::CollectHostAudit(audit::HostRoot{f.root});
+  if (f.json) {
+    std::cout << audit::HostAuditToJson(a).dump(2) << "\n" << std::flush;
+  } else {
+    PrintReport(a, std::cout);
+    std::cout << std::flush;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddAuditCommand(CLI::App& app, AgentFlags& global) {
+  auto flags = std::make_shared<AuditFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "audit", "Audit this host: sshd settings, listening sockets, reboot, upgrades");
+  cmd->add_flag("--json", flags->json, "Print JSON instead of a readable report");
+  cmd->add_option("--root", flags->root,
+                  "Audit the files under this directory instead of / (etc/, proc/, run/)")
+      ->capture_default_str();
+  cmd->callback([&global, flags] {
+    if (!StartLogging(global)) return;
+    global.exit_code = RunAudit(global, *flags);
+  });
+}
+
+}  // namespace wott::cmd
