@@ -60,8 +60,9 @@ TEST(OsReleaseTest, RejectsMalformedLines) {
   }
 }
 
+// Every supported host (Debian 12 and its derivatives) has /etc/os-release: a missing file
+// is a failure here, not a skip.
 TEST(OsReleaseTest, ReadsThisMachine) {
-  if (::access("/etc/os-release", R_OK) != 0) GTEST_SKIP();
   Result<OsRelease> os = ReadOsReleaseFile("/etc/os-release");
   ASSERT_TRUE(os.ok()) << os.status();
   EXPECT_FALSE(os->id.empty());
