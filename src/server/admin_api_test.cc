@@ -74,42 +74,11 @@ class AdminApiTest : public testing::CaServiceFixture {
     return j["error"]["message"].get<std::string>();
   }
 
-  std::string NewCsr() {
-    keys_.push_back(*pki::GenerateKey(pki::KeyType::kP256));
-    return *pki::CsrToPem(pki::CreateCsr(keys_.back().get(), "whatever")->get());
-  }
-
-  // Enrolls a device with a fresh token carrying `tags`.
-  IssuedCertificate Enroll(store::Tags tags = {}) {
-    TokenSpec spec;
-    spec.tags = std::move(tags);
-    Result<CreatedToken> token = CreateEnrollmentToken(*store_, spec, "test", clock_);
-    EXPECT_TRUE(token.ok()) << token.status();
-    Result<IssuedCertificate> issued =
-        service_->Enroll({.token = token->token, .csr = NewCsr(), .hostname = "", .os = ""});
-    EXPECT_TRUE(issued.ok()) << issued.status();
-    return *issued;
-  }
-
   std::string Actor() const { return "admin:" + admin_id_; }
-
-  // The actions recorded about `subject`, oldest first, with their actors.
-  std::vector<std::pair<std::string, std::string>> EventsAbout(const std::string& subject) {
-    store::EventQuery query;
-    query.subject = subject;
-    std::vector<std::pair<std::string, std::string>> out;
-    Result<std::vector<store::Event>> events = store_->ListEvents(query);
-    EXPECT_TRUE(events.ok()) << events.status();
-    if (!events.ok()) return out;
-    for (const store::Event& e : *events) out.emplace_back(e.action, e.actor);
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
 
   net::Router router_;
   std::string admin_id_;
   std::string admin_token_;
-  std::vector<pki::PrivateKey> keys_;
 };
 
 // ---- Authentication ----
@@ -186,7 +155,7 @@ TEST_F(AdminApiTest, UnknownAdminPathsAndMethodsAreRouterErrors) {
 TEST_F(AdminApiTest, ListPagesCoverEveryDeviceOnceInOrder) {
   std::set<std::string> enrolled;
   for (int i = 0; i < 5; ++i) {
-    enrolled.insert(Enroll().device_hex);
+    enrolled.insert(EnrollTagged().device_hex);
     clock_.Advance(std::chrono::seconds(10));
   }
   std::vector<std::string> seen;
@@ -211,9 +180,9 @@ TEST_F(AdminApiTest, ListPagesCoverEveryDeviceOnceInOrder) {
 }
 
 TEST_F(AdminApiTest, ListFiltersByStatusTagAndPrefix) {
-  IssuedCertificate paris = Enroll({{"site", "paris"}, {"role", "cam"}});
-  IssuedCertificate lyon = Enroll({{"site", "lyon"}});
-  IssuedCertificate bare = Enroll();
+  IssuedCertificate paris = EnrollTagged({{"site", "paris"}, {"role", "cam"}});
+  IssuedCertificate lyon = EnrollTagged({{"site", "lyon"}});
+  IssuedCertificate bare = EnrollTagged();
   ASSERT_TRUE(
       store_
           ->RevokeDevice(lyon.device_hex, store::RevocationReason::kUnspecified, "t", clock_.Now())
@@ -268,7 +237,7 @@ TEST_F(AdminApiTest, ListRefusesEveryBadParameterNamingIt) {
 // ---- Devices: show ----
 
 TEST_F(AdminApiTest, ShowReturnsTheDeviceWithItsCertificateHistory) {
-  IssuedCertificate first = Enroll({{"site", "paris"}});
+  IssuedCertificate first = EnrollTagged({{"site", "paris"}});
   clock_.Advance(std::chrono::days(5));
   pki::Certificate leaf = std::move((*pki::ParseCertificateChainPem(first.certificate_chain))[0]);
   Result<IssuedCertificate> renewed = service_->Renew(leaf.get(), NewCsr());
@@ -302,7 +271,7 @@ TEST_F(AdminApiTest, ShowReturnsTheDeviceWithItsCertificateHistory) {
 // DeviceRecord carries the recovery hashes for db export only: the admin API (and so the
 // CLI's --json, which renders the same way) never shows them.
 TEST_F(AdminApiTest, DeviceJsonNeverContainsRecoveryTokenHashes) {
-  IssuedCertificate first = Enroll();
+  IssuedCertificate first = EnrollTagged();
   pki::Certificate leaf = std::move((*pki::ParseCertificateChainPem(first.certificate_chain))[0]);
   ASSERT_TRUE(service_->Renew(leaf.get(), NewCsr()).ok());
   Result<store::DeviceRecord> record = store_->GetDevice(first.device_hex);
@@ -322,7 +291,7 @@ TEST_F(AdminApiTest, DeviceJsonNeverContainsRecoveryTokenHashes) {
 }
 
 TEST_F(AdminApiTest, ShowRefusesMalformedAndUnknownDevices) {
-  IssuedCertificate d = Enroll();
+  IssuedCertificate d = EnrollTagged();
   std::string other_domain = d.device_hex + ".d.example.org";
   EXPECT_THAT(ErrorOf(404, "GET", "/v1/admin/devices/" + other_domain), HasSubstr("device"));
   ErrorOf(404, "GET", "/v1/admin/devices/ffffffffffffffffffffffffffffffff");
@@ -340,8 +309,8 @@ TEST_F(AdminApiTest, ShowRefusesMalformedAndUnknownDevices) {
 // ---- Devices: revoke, delete ----
 
 TEST_F(AdminApiTest, RevokeWithReasonReachesTheCrlListAndTheEventLog) {
-  IssuedCertificate d = Enroll();
-  IssuedCertificate other = Enroll();
+  IssuedCertificate d = EnrollTagged();
+  IssuedCertificate other = EnrollTagged();
   json r = Expect(200, "POST", "/v1/admin/devices/" + d.device_name + "/revoke",
                   R"({"reason":"key_compromise"})");
   EXPECT_EQ(r["status"], "revoked");
@@ -362,14 +331,14 @@ TEST_F(AdminApiTest, RevokeWithReasonReachesTheCrlListAndTheEventLog) {
 }
 
 TEST_F(AdminApiTest, RevokeWithoutBodyUsesUnspecified) {
-  IssuedCertificate d = Enroll();
+  IssuedCertificate d = EnrollTagged();
   EXPECT_EQ(
       Expect(200, "POST", "/v1/admin/devices/" + d.device_hex + "/revoke")["revocation_reason"],
       "unspecified");
 }
 
 TEST_F(AdminApiTest, RevokeRefusesBadInputAndChangesNothing) {
-  IssuedCertificate d = Enroll();
+  IssuedCertificate d = EnrollTagged();
   std::string path = "/v1/admin/devices/" + d.device_hex + "/revoke";
   EXPECT_THAT(ErrorOf(400, "POST", path, R"({"reason":"bored"})"), HasSubstr("revocation reason"));
   EXPECT_THAT(ErrorOf(400, "POST", path, R"({"reason":5})"), HasSubstr("reason"));
@@ -385,7 +354,7 @@ TEST_F(AdminApiTest, RevokeRefusesBadInputAndChangesNothing) {
 }
 
 TEST_F(AdminApiTest, DeleteRevokesEveryCertificateAndKeepsTheRecord) {
-  IssuedCertificate d = Enroll();
+  IssuedCertificate d = EnrollTagged();
   json r = Expect(200, "DELETE", "/v1/admin/devices/" + d.device_hex);
   EXPECT_EQ(r["status"], "deleted");
   std::vector<store::RevokedCertificate> crl = *store_->ListRevokedCertificates(clock_.Now());
@@ -404,7 +373,7 @@ TEST_F(AdminApiTest, DeleteRevokesEveryCertificateAndKeepsTheRecord) {
 // ---- Devices: tags and metadata ----
 
 TEST_F(AdminApiTest, TagsAndMetadataAreReplacedWhole) {
-  IssuedCertificate d = Enroll({{"site", "paris"}, {"old", "x"}});
+  IssuedCertificate d = EnrollTagged({{"site", "paris"}, {"old", "x"}});
   std::string base = "/v1/admin/devices/" + d.device_hex;
   json r = Expect(200, "PUT", base + "/tags", R"({"tags":{"site":"lyon","rack":"b2"}})");
   EXPECT_EQ(r["tags"], (json{{"site", "lyon"}, {"rack", "b2"}}));
@@ -423,7 +392,7 @@ TEST_F(AdminApiTest, TagsAndMetadataAreReplacedWhole) {
 }
 
 TEST_F(AdminApiTest, TagsAndMetadataRefuseBadInputAndChangeNothing) {
-  IssuedCertificate d = Enroll({{"site", "paris"}});
+  IssuedCertificate d = EnrollTagged({{"site", "paris"}});
   std::string base = "/v1/admin/devices/" + d.device_hex;
   EXPECT_THAT(ErrorOf(400, "PUT", base + "/tags", R"({"tags":["a"]})"), HasSubstr("tags"));
   EXPECT_THAT(ErrorOf(400, "PUT", base + "/tags", R"({"tags":{"a":1}})"), HasSubstr("'a'"));
@@ -542,7 +511,7 @@ TEST_F(AdminApiTest, ApiTokensCanBeCreatedListedAndRevoked) {
 // ---- Events ----
 
 TEST_F(AdminApiTest, EventsRecordIssuanceRevocationAndTokenUseAndPage) {
-  IssuedCertificate d = Enroll();
+  IssuedCertificate d = EnrollTagged();
   pki::Certificate leaf = std::move((*pki::ParseCertificateChainPem(d.certificate_chain))[0]);
   ASSERT_TRUE(service_->Renew(leaf.get(), NewCsr()).ok());
   Expect(200, "POST", "/v1/admin/devices/" + d.device_hex + "/revoke",

@@ -38,11 +38,6 @@ class CaServiceTest : public testing::CaServiceFixture {
     return secret;
   }
 
-  std::string NewCsr() {
-    keys_.push_back(*pki::GenerateKey(pki::KeyType::kP256));
-    return *pki::CsrToPem(pki::CreateCsr(keys_.back().get(), "whatever")->get());
-  }
-
   pki::Certificate Leaf(const IssuedCertificate& issued) {
     return std::move((*pki::ParseCertificateChainPem(issued.certificate_chain))[0]);
   }
@@ -51,7 +46,6 @@ class CaServiceTest : public testing::CaServiceFixture {
     return service_->Enroll({.token = token, .csr = NewCsr(), .hostname = "pi", .os = "Debian"});
   }
 
-  std::vector<pki::PrivateKey> keys_;
   int next_token_ = 0;
 };
 

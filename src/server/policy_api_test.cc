@@ -32,7 +32,7 @@ class PolicyApiTest : public testing::CaServiceFixture {
     ASSERT_TRUE(admin.ok()) << admin.status();
     admin_id_ = admin->id;
     admin_token_ = admin->token;
-    reader_ = Enroll({});  // the device that fetches policies
+    reader_ = EnrollTagged({});  // the device that fetches policies
   }
 
   net::HttpResponse Dispatch(net::HttpRequest request) {
@@ -77,20 +77,6 @@ class PolicyApiTest : public testing::CaServiceFixture {
     return Fetch(name, leaf.get(), if_none_match);
   }
 
-  std::string NewCsr() {
-    keys_.push_back(*pki::GenerateKey(pki::KeyType::kP256));
-    return *pki::CsrToPem(pki::CreateCsr(keys_.back().get(), "whatever")->get());
-  }
-  IssuedCertificate Enroll(store::Tags tags) {
-    TokenSpec spec;
-    spec.tags = std::move(tags);
-    Result<CreatedToken> token = CreateEnrollmentToken(*store_, spec, "test", clock_);
-    EXPECT_TRUE(token.ok()) << token.status();
-    Result<IssuedCertificate> issued =
-        service_->Enroll({.token = token->token, .csr = NewCsr(), .hostname = "", .os = ""});
-    EXPECT_TRUE(issued.ok()) << issued.status();
-    return *issued;
-  }
   static pki::Certificate Leaf(const IssuedCertificate& issued) {
     Result<std::vector<pki::Certificate>> chain =
         pki::ParseCertificateChainPem(issued.certificate_chain);
@@ -114,22 +100,9 @@ class PolicyApiTest : public testing::CaServiceFixture {
     return std::string(r.headers.Get("ETag").value_or(""));
   }
 
-  std::vector<std::pair<std::string, std::string>> EventsAbout(const std::string& subject) {
-    store::EventQuery query;
-    query.subject = subject;
-    std::vector<std::pair<std::string, std::string>> out;
-    Result<std::vector<store::Event>> events = store_->ListEvents(query);
-    EXPECT_TRUE(events.ok()) << events.status();
-    if (!events.ok()) return out;
-    for (const store::Event& e : *events) out.emplace_back(e.action, e.actor);
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
-
   net::Router router_;
   std::string admin_id_;
   std::string admin_token_;
-  std::vector<pki::PrivateKey> keys_;
   IssuedCertificate reader_;
 };
 
@@ -151,7 +124,7 @@ TEST_F(PolicyApiTest, AdminRoutesRefuseRequestsWithoutAValidToken) {
 }
 
 TEST_F(PolicyApiTest, PutCreatesThenReplacesAndEachChangeIsAnEvent) {
-  const IssuedCertificate a = Enroll({});
+  const IssuedCertificate a = EnrollTagged({});
   net::HttpResponse created =
       Put("web-app", {{"description", "the demo web app"},
                       {"allow_devices", {a.device_name, reader_.device_hex}},
@@ -244,9 +217,9 @@ TEST_F(PolicyApiTest, PutRefusesBadInputWithAClearMessageAndWritesNothing) {
 // ---- Device API ----
 
 TEST_F(PolicyApiTest, ServesTheResolvedPolicyWithAnETagAnd304WhenUnchanged) {
-  const IssuedCertificate listed = Enroll({});
-  const IssuedCertificate tagged = Enroll({{"env", "prod"}});
-  Enroll({{"env", "dev"}});  // not allowed
+  const IssuedCertificate listed = EnrollTagged({});
+  const IssuedCertificate tagged = EnrollTagged({{"env", "prod"}});
+  EnrollTagged({{"env", "dev"}});  // not allowed
   ASSERT_EQ(
       Put("web", {{"allow_devices", {listed.device_name}}, {"allow_tags", {"env=prod"}}}).status,
       200);
@@ -286,7 +259,7 @@ TEST_F(PolicyApiTest, TheETagFollowsMembershipAndPolicyChanges) {
   EXPECT_EQ(ETagOf(Fetch("web")), before);  // stable while nothing changes
 
   // A tagged device enrolls: same version, new member, new ETag.
-  const IssuedCertificate tagged = Enroll({{"env", "prod"}});
+  const IssuedCertificate tagged = EnrollTagged({{"env", "prod"}});
   net::HttpResponse enrolled = Fetch("web", before);
   ASSERT_EQ(enrolled.status, 200) << enrolled.body;
   EXPECT_EQ(Body(enrolled)["version"], 1);
@@ -334,7 +307,7 @@ TEST_F(PolicyApiTest, DeviceApiRefusesWithoutAnActiveDeviceCertificate) {
   bearer.headers.Add("Authorization", "Bearer " + admin_token_);
   EXPECT_EQ(Dispatch(std::move(bearer)).status, 401);
 
-  const IssuedCertificate revoked = Enroll({{"env", "prod"}});
+  const IssuedCertificate revoked = EnrollTagged({{"env", "prod"}});
   ASSERT_TRUE(store_
                   ->RevokeDevice(revoked.device_hex, store::RevocationReason::kUnspecified, "test",
                                  clock_.Now())
@@ -344,7 +317,7 @@ TEST_F(PolicyApiTest, DeviceApiRefusesWithoutAnActiveDeviceCertificate) {
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(CodeOf(r), "device_revoked");
 
-  const IssuedCertificate deleted = Enroll({});
+  const IssuedCertificate deleted = EnrollTagged({});
   ASSERT_TRUE(store_->DeleteDevice(deleted.device_hex, "test", clock_.Now()).ok());
   pki::Certificate deleted_leaf = Leaf(deleted);
   net::HttpResponse d = Fetch("web", deleted_leaf.get());
@@ -352,7 +325,7 @@ TEST_F(PolicyApiTest, DeviceApiRefusesWithoutAnActiveDeviceCertificate) {
   EXPECT_EQ(CodeOf(d), "device_deleted");
 
   // One revoked certificate of an active device.
-  const IssuedCertificate one = Enroll({});
+  const IssuedCertificate one = EnrollTagged({});
   ASSERT_TRUE(store_
                   ->RevokeCertificate(one.serial, store::RevocationReason::kKeyCompromise, "test",
                                       clock_.Now())

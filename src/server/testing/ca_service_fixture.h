@@ -4,13 +4,20 @@
 #ifndef WOTT_SERVER_TESTING_CA_SERVICE_FIXTURE_H_
 #define WOTT_SERVER_TESTING_CA_SERVICE_FIXTURE_H_
 
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "base/clock.h"
 #include "pki/ca_directory.h"
+#include "pki/csr.h"
+#include "pki/key.h"
 #include "server/ca_service.h"
+#include "server/enrollment_tokens.h"
 #include "store/store.h"
 #include "tests/support/test_ca.h"
 
@@ -31,10 +38,42 @@ class CaServiceFixture : public ::testing::Test {
     service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_));
   }
 
+  // A PEM CSR for a new P-256 key (kept in keys_, so tests can renew with it later).
+  std::string NewCsr() {
+    keys_.push_back(*pki::GenerateKey(pki::KeyType::kP256));
+    return *pki::CsrToPem(pki::CreateCsr(keys_.back().get(), "whatever")->get());
+  }
+
+  // Enrolls a device with a fresh token carrying `tags`.
+  IssuedCertificate EnrollTagged(store::Tags tags = {}) {
+    TokenSpec spec;
+    spec.tags = std::move(tags);
+    Result<CreatedToken> token = CreateEnrollmentToken(*store_, spec, "test", clock_);
+    EXPECT_TRUE(token.ok()) << token.status();
+    Result<IssuedCertificate> issued =
+        service_->Enroll({.token = token->token, .csr = NewCsr(), .hostname = "", .os = ""});
+    EXPECT_TRUE(issued.ok()) << issued.status();
+    return *issued;
+  }
+
+  // The actions recorded about `subject`, oldest first, with their actors.
+  std::vector<std::pair<std::string, std::string>> EventsAbout(const std::string& subject) {
+    store::EventQuery query;
+    query.subject = subject;
+    std::vector<std::pair<std::string, std::string>> out;
+    Result<std::vector<store::Event>> events = store_->ListEvents(query);
+    EXPECT_TRUE(events.ok()) << events.status();
+    if (!events.ok()) return out;
+    for (const store::Event& e : *events) out.emplace_back(e.action, e.actor);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
   FakeClock clock_{kFixtureStart};
   wott::testing::TempDir tmp_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<CaService> service_;
+  std::vector<pki::PrivateKey> keys_;
 };
 
 }  // namespace wott::server::testing
