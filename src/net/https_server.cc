@@ -65,6 +65,9 @@ bool IsFramingField(std::string_view name) {
          EqualsIgnoreCase(name, "Connection");
 }
 
+// The request path of a target ("/a/b?x=1" -> "/a/b").
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
 // One accepted connection. Its members are touched only on its strand.
 struct Connection {
   Connection(beast::tcp_stream tcp, SSL* ssl, std::string remote)
@@ -99,7 +102,12 @@ class HttpsServer::Impl {
         ssl_ctx_(std::move(options_.ssl_context)),
         ioc_(std::max(1, options_.io_threads)),
         acceptor_(asio::make_strand(ioc_)),
-        pool_(static_cast<size_t>(std::max(1, options_.worker_threads))) {}
+        pool_(static_cast<size_t>(std::max(1, options_.worker_threads))) {
+    max_body_limit_ = options_.body_limit;
+    for (const auto& [path, limit] : options_.path_body_limits) {
+      max_body_limit_ = std::max(max_body_limit_, limit);
+    }
+  }
 
   ~Impl() {
     Stop(options_.shutdown_deadline);
@@ -118,6 +126,12 @@ class HttpsServer::Impl {
   const HttpsServerOptions& options() const { return options_; }
 
  private:
+  // The body limit for a request to `target`.
+  size_t BodyLimitFor(std::string_view target) const {
+    auto it = options_.path_body_limits.find(PathOf(target));
+    return it == options_.path_body_limits.end() ? options_.body_limit : it->second;
+  }
+
   enum class State { kNew, kRunning, kStopped };
 
   asio::awaitable<void> Accept();
@@ -146,6 +160,7 @@ class HttpsServer::Impl {
 
   HttpsServerOptions options_;
   HttpHandler handler_;
+  size_t max_body_limit_ = 0;  // the largest of body_limit and path_body_limits
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
 
@@ -382,8 +397,17 @@ asio::awaitable<bool> HttpsServer::Impl::ServeOne(Connection& c, beast::flat_buf
   SteadyClock::time_point start = SteadyClock::now();
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
-  parser.body_limit(options_.body_limit);
+  // The path is not known yet: the header parser allows the largest limit and the path's
+  // own limit is applied once the header is in (below).
+  parser.body_limit(max_body_limit_);
+  // The limit that applies to this request, for the 413 message.
+  size_t body_limit = options_.body_limit;
 
+  auto too_large = [&] {
+    return ServerError{413, "payload_too_large",
+                       "the request body is larger than " + std::to_string(body_limit) + " bytes",
+                       "body too large"};
+  };
   auto read_error = [&](const error_code& ec) -> std::optional<ServerError> {
     if (ec == http::error::header_limit) {
       return ServerError{
@@ -391,12 +415,7 @@ asio::awaitable<bool> HttpsServer::Impl::ServeOne(Connection& c, beast::flat_buf
           "the request header is larger than " + std::to_string(options_.header_limit) + " bytes",
           "header too large"};
     }
-    if (ec == http::error::body_limit) {
-      return ServerError{
-          413, "payload_too_large",
-          "the request body is larger than " + std::to_string(options_.body_limit) + " bytes",
-          "body too large"};
-    }
+    if (ec == http::error::body_limit) return too_large();
     if (IsDisconnect(ec)) return std::nullopt;
     return ServerError{400, "bad_request", "malformed HTTP request: " + ec.message(),
                        "malformed request"};
@@ -404,6 +423,7 @@ asio::awaitable<bool> HttpsServer::Impl::ServeOne(Connection& c, beast::flat_buf
 
   tcp.expires_after(options_.header_timeout);
   auto [hec, hn] = co_await http::async_read_header(c.stream, buffer, parser, kTuple);
+  if (hec == http::error::body_limit) body_limit = BodyLimitFor(parser.get().target());
   if (hec) {
     std::optional<ServerError> error = read_error(hec);
     if (!error) {
@@ -427,6 +447,14 @@ asio::awaitable<bool> HttpsServer::Impl::ServeOne(Connection& c, beast::flat_buf
     co_await SendError(c, error, start, req.version());
     co_return false;
   }
+  body_limit = BodyLimitFor(req.target());
+  if (parser.content_length().value_or(0) > body_limit) {
+    const ServerError error = too_large();
+    co_await SendError(c, error, start, req.version());
+    co_return false;
+  }
+  // A chunked body is counted against the path's limit as it arrives.
+  if (!parser.is_done()) parser.body_limit(body_limit);
   if (!parser.is_done()) {
     auto expect = req.find(http::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {

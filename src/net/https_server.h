@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +62,10 @@ struct HttpsServerOptions {
 
   // Largest request body accepted; larger gets 413 and the connection is closed.
   size_t body_limit = 64 * 1024;
+  // Per-path exceptions to body_limit: exact request path (no query) -> its limit, e.g.
+  // {"/v1/ping", 4 MiB} for heartbeats that carry a package list. Other paths keep
+  // body_limit. The limit applies before routing (any method).
+  std::map<std::string, size_t, std::less<>> path_body_limits;
   // Largest request line plus header fields; larger gets 431.
   size_t header_limit = 8 * 1024;
   // Connections served at once; more are closed right after accept.

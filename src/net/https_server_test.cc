@@ -132,6 +132,38 @@ TEST(HttpsServerTest, BodyOverLimitGets413AndServerKeepsServing) {
   EXPECT_EQ(fits->body.size(), 65536u);
 }
 
+TEST(HttpsServerTest, PerPathBodyLimitRaisesTheLimitForThatPathOnly) {
+  TestServer s([](HttpsServerOptions& o) { o.path_body_limits = {{"/echo", 256 * 1024}}; });
+  HttpsClient client = MakeClient();
+  // The path's own limit, exactly, and with a query string.
+  Result<HttpResponse> fits = client.Request("POST", s.Url("/echo"), std::string(256 * 1024, 'a'));
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_EQ(fits->status, 200);
+  EXPECT_EQ(fits->body.size(), 256u * 1024);
+  Result<HttpResponse> query =
+      client.Request("POST", s.Url("/echo?x=1"), std::string(100 * 1024, 'b'));
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_EQ(query->status, 200);
+
+  // One byte over the path's limit: 413 naming that limit, the handler never runs.
+  const int calls = s.handler_calls();
+  Result<HttpResponse> over =
+      MakeClient().Request("POST", s.Url("/echo"), std::string(256 * 1024 + 1, 'c'));
+  ASSERT_TRUE(over.ok()) << over.status();
+  EXPECT_EQ(over->status, 413);
+  EXPECT_NE(over->body.find("larger than 262144 bytes"), std::string::npos) << over->body;
+
+  // Other paths (also a prefix match of it) keep the default 64 KiB.
+  for (const char* path : {"/hello", "/echo/", "/ech"}) {
+    Result<HttpResponse> other =
+        MakeClient().Request("POST", s.Url(path), std::string(100 * 1024, 'd'));
+    ASSERT_TRUE(other.ok()) << other.status();
+    EXPECT_EQ(other->status, 413) << path;
+    EXPECT_NE(other->body.find("larger than 65536 bytes"), std::string::npos) << other->body;
+  }
+  EXPECT_EQ(s.handler_calls(), calls);
+}
+
 TEST(HttpsServerTest, HandlersRunOffTheIoThread) {
   // One I/O thread: if handlers ran on it, /hello could not be served while /block waits.
   TestServer s([](HttpsServerOptions& o) {

@@ -122,6 +122,22 @@ TEST_F(PeersTest, OneMebibyteBodyGets413AndServerKeepsServing) {
   EXPECT_EQ(s_.handler_calls(), 2);  // only the two /hello
 }
 
+TEST(PeersBodyLimitTest, ChunkedBodyIsCountedAgainstThePathLimit) {
+  // No Content-Length: the limit is enforced while the chunks arrive.
+  TestServer s([](HttpsServerOptions& o) { o.path_body_limits = {{"/echo", 256 * 1024}}; });
+  std::string file = testing::TempDir() / "chunked-body";
+  auto post = [&](size_t size, const std::string& path) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << std::string(size, 'a');
+    return RunCommand(Curl(s,
+                           "-o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' "
+                           "--data-binary @" +
+                               file + " " + s.Url(path)));
+  };
+  EXPECT_EQ(post(200 * 1024, "/echo").output, "200");
+  EXPECT_EQ(post(300 * 1024, "/echo").output, "413");
+  EXPECT_EQ(post(100 * 1024, "/hello").output, "413");
+}
+
 TEST_F(PeersTest, HeadGetsHeadersWithoutBody) {
   std::string url = s_.Url("/hello");
   // Twice on one connection: a body after the first HEAD response would corrupt the second.
