@@ -72,6 +72,9 @@ Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* 
   server_options.ssl_context = std::move(ssl_context);
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.worker_threads;
+  // Heartbeats may carry a device's package list (docs/API.md); every other route keeps
+  // the default 64 KiB.
+  server_options.path_body_limits = {{"/v1/ping", 4 * 1024 * 1024}};
   server_options.on_request = [metrics](const net::RequestRecord& r) {
     metrics->ObserveRequest(r);
     spdlog::info("request method={} route={} status={} latency_us={} peer={} remote={}{}{}",
