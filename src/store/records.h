@@ -238,6 +238,63 @@ struct DeviceCounts {
   int64_t deleted = 0;
 };
 
+// ---- Dashboard accounts (issue 6) ----
+
+// A dashboard user. The password is never stored, only its encoded argon2id hash.
+struct NewUser {
+  std::string name;           // [a-z0-9][a-z0-9._-]{0,63}; unique
+  std::string password_hash;  // encoded hash ("$argon2id$..."); 1-256 printable characters
+};
+
+struct UserRecord {
+  std::string name;
+  std::string password_hash;
+  TimePoint created_at;
+  TimePoint password_changed_at;  // = created_at until the first SetUserPassword
+};
+
+// A login session. The store keeps only the hash of the cookie's secret.
+struct NewSession {
+  std::string secret_hash;  // hex SHA-256 of the cookie secret; 1-256 printable characters
+  std::string user;         // an existing user's name
+  std::string csrf_token;   // sent back in X-CSRF-Token; 1-256 printable characters
+  TimePoint expires_at;     // absolute; must be later than `now` at creation
+  std::string client;       // the client's address, for the "user.login" event only (<= 256 B)
+};
+
+struct SessionRecord {
+  std::string secret_hash;
+  std::string user;
+  std::string csrf_token;
+  TimePoint created_at;
+  TimePoint expires_at;    // unusable from this second on
+  TimePoint last_used_at;  // created_at, then moved forward by TouchSession
+};
+
+// ---- Dashboard overview (issue 6) ----
+
+// A half-open time range [from, until).
+struct TimeRange {
+  TimePoint from;
+  TimePoint until;
+};
+
+inline constexpr size_t kMaxFleetRanges = 32;
+
+struct FleetCountsQuery {
+  // Active devices last seen before this second, or never seen, count as stale.
+  TimePoint seen_before;
+  // Up to kMaxFleetRanges ranges (from < until); each gets the number of active devices
+  // whose current certificate's not_after lies in it.
+  std::vector<TimeRange> expiry_ranges;
+};
+
+struct FleetCounts {
+  DeviceCounts by_status;
+  int64_t stale = 0;
+  std::vector<int64_t> expiring;  // one per query range, in the query's order
+};
+
 }  // namespace wott::store
 
 #endif  // WOTT_STORE_RECORDS_H_

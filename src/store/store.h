@@ -192,6 +192,47 @@ class Store {
   // kNotFound when unknown.
   virtual Result<ResolvedPolicy> ResolvePolicy(std::string_view name) = 0;
 
+  // ---- Dashboard users and sessions (issue 6) ----
+  //
+  // Sessions are keyed by the hash of their secret. Deleting a user or changing their
+  // password ends all their sessions in the same transaction. Session events use the actor
+  // "user:<name>" and the user name as subject.
+
+  // Appends "user.create". kAlreadyExists when the name is taken.
+  virtual Result<UserRecord> CreateUser(const NewUser& user, std::string_view actor,
+                                        TimePoint now) = 0;
+  // kNotFound when unknown.
+  virtual Result<UserRecord> GetUser(std::string_view name) = 0;
+  // Every user, by name.
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  // Removes the user and their sessions; appends "user.delete". kNotFound when unknown.
+  virtual Status DeleteUser(std::string_view name, std::string_view actor, TimePoint now) = 0;
+  // Replaces the hash, sets password_changed_at = now, ends the user's sessions; appends
+  // "user.password". kNotFound when unknown.
+  virtual Status SetUserPassword(std::string_view name, std::string_view password_hash,
+                                 std::string_view actor, TimePoint now) = 0;
+
+  // Records a session for an existing user (kNotFound otherwise; kAlreadyExists for a taken
+  // secret hash), drops every session already expired at `now` (of any user), appends
+  // "user.login" (detail: the client address). Returns the stored session.
+  virtual Result<SessionRecord> CreateSession(const NewSession& session, TimePoint now) = 0;
+  // The session with this secret hash if it is unexpired at `now`; kUnauthenticated when
+  // unknown or expired (one message for both).
+  virtual Result<SessionRecord> FindSession(std::string_view secret_hash, TimePoint now) = 0;
+  // last_used_at = max(last_used_at, now). No event. kUnauthenticated when unknown.
+  virtual Status TouchSession(std::string_view secret_hash, TimePoint now) = 0;
+  // Ends the session; appends "user.logout". kUnauthenticated when unknown.
+  virtual Status DeleteSession(std::string_view secret_hash, TimePoint now) = 0;
+  // Ends every session of the user; returns how many there were (0 for an unknown user).
+  virtual Result<int64_t> DeleteSessionsOfUser(std::string_view name) = 0;
+
+  // ---- Dashboard overview (issue 6) ----
+
+  // Device counts by status, stale active devices and certificate expiry counts per range,
+  // read in one snapshot from indexes over the devices table (its current certificate's
+  // not_after), so the cost follows the counted rows, not a scan per range of the fleet.
+  virtual Result<FleetCounts> CountFleet(const FleetCountsQuery& query) = 0;
+
   // ---- Event log (append-only) ----
 
   // Appends `event` (its id is ignored) and returns the id it got.

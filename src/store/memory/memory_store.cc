@@ -7,6 +7,8 @@
 #include <tuple>
 #include <vector>
 
+#include "store/account_rules.h"
+#include "store/memory/memory_accounts.h"
 #include "store/memory/memory_policies.h"
 #include "store/rules.h"
 #include "store/validate.h"
@@ -536,6 +538,107 @@ class MemoryStore final : public Store {
     return policies_.Resolve(name, devices_);
   }
 
+  // ---- Dashboard users and sessions (memory_accounts.h) ----
+
+  Result<UserRecord> CreateUser(const NewUser& user, std::string_view actor,
+                                TimePoint now) override {
+    RETURN_IF_ERROR(ValidateNewUser(user));
+    RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(UserRecord record, accounts_.CreateUser(user, now));
+    Append(MakeEvent(now, actor, "user.create", user.name, ""));
+    return record;
+  }
+
+  Result<UserRecord> GetUser(std::string_view name) override {
+    RETURN_IF_ERROR(ValidateUserName(name));
+    std::lock_guard lock(mu_);
+    return accounts_.GetUser(name);
+  }
+
+  Result<std::vector<UserRecord>> ListUsers() override {
+    std::lock_guard lock(mu_);
+    return accounts_.ListUsers();
+  }
+
+  Status DeleteUser(std::string_view name, std::string_view actor, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateUserName(name));
+    RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(mu_);
+    RETURN_IF_ERROR(accounts_.DeleteUser(name));
+    Append(MakeEvent(now, actor, "user.delete", name, ""));
+    return Status::Ok();
+  }
+
+  Status SetUserPassword(std::string_view name, std::string_view password_hash,
+                         std::string_view actor, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateUserName(name));
+    RETURN_IF_ERROR(ValidatePasswordHash(password_hash));
+    RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(mu_);
+    RETURN_IF_ERROR(accounts_.SetPassword(name, password_hash, now));
+    Append(MakeEvent(now, actor, "user.password", name, ""));
+    return Status::Ok();
+  }
+
+  Result<SessionRecord> CreateSession(const NewSession& session, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateNewSession(session, now));
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(SessionRecord record, accounts_.CreateSession(session, now));
+    Append(MakeEvent(now, UserActor(session.user), "user.login", session.user,
+                     session.client.empty() ? "" : "from=" + session.client));
+    return record;
+  }
+
+  Result<SessionRecord> FindSession(std::string_view secret_hash, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateSessionHash(secret_hash));
+    std::lock_guard lock(mu_);
+    return accounts_.FindSession(secret_hash, now);
+  }
+
+  Status TouchSession(std::string_view secret_hash, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateSessionHash(secret_hash));
+    std::lock_guard lock(mu_);
+    return accounts_.TouchSession(secret_hash, now);
+  }
+
+  Status DeleteSession(std::string_view secret_hash, TimePoint now) override {
+    RETURN_IF_ERROR(ValidateSessionHash(secret_hash));
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(SessionRecord removed, accounts_.DeleteSession(secret_hash));
+    Append(MakeEvent(now, UserActor(removed.user), "user.logout", removed.user, ""));
+    return Status::Ok();
+  }
+
+  Result<int64_t> DeleteSessionsOfUser(std::string_view name) override {
+    RETURN_IF_ERROR(ValidateUserName(name));
+    std::lock_guard lock(mu_);
+    return accounts_.DeleteSessionsOfUser(name);
+  }
+
+  Result<FleetCounts> CountFleet(const FleetCountsQuery& query) override {
+    RETURN_IF_ERROR(ValidateFleetCountsQuery(query));
+    std::lock_guard lock(mu_);
+    FleetCounts out;
+    out.expiring.assign(query.expiry_ranges.size(), 0);
+    const int64_t seen_before = ToUnixSeconds(query.seen_before);
+    for (const auto& [id, d] : devices_) {
+      if (d.status == DeviceStatus::kRevoked) ++out.by_status.revoked;
+      if (d.status == DeviceStatus::kDeleted) ++out.by_status.deleted;
+      if (d.status != DeviceStatus::kActive) continue;
+      ++out.by_status.active;
+      if (!d.last_seen || ToUnixSeconds(*d.last_seen) < seen_before) ++out.stale;
+      const int64_t not_after = ToUnixSeconds(d.current_not_after);
+      for (size_t i = 0; i < query.expiry_ranges.size(); ++i) {
+        const TimeRange& r = query.expiry_ranges[i];
+        if (not_after >= ToUnixSeconds(r.from) && not_after < ToUnixSeconds(r.until)) {
+          ++out.expiring[i];
+        }
+      }
+    }
+    return out;
+  }
+
  private:
   // REQUIRES: mu_ held.
   Result<EnrollmentTokenRecord*> UsableToken(std::string_view token_hash, TimePoint now) {
@@ -613,6 +716,7 @@ class MemoryStore final : public Store {
   std::map<std::string, std::string> api_token_by_hash_;   // hash -> id
   std::vector<Event> events_;                              // id = index + 1
   PolicyTable policies_;
+  AccountTable accounts_;
   int64_t crl_number_ = 0;
 };
 

@@ -131,6 +131,21 @@ class SqliteStore final : public Store {
   Status DeletePolicy(std::string_view name, std::string_view actor, TimePoint now) override;
   Result<ResolvedPolicy> ResolvePolicy(std::string_view name) override;
 
+  // Dashboard users, sessions and fleet counts (issue 6): sqlite_accounts.cc.
+  Result<UserRecord> CreateUser(const NewUser& user, std::string_view actor,
+                                TimePoint now) override;
+  Result<UserRecord> GetUser(std::string_view name) override;
+  Result<std::vector<UserRecord>> ListUsers() override;
+  Status DeleteUser(std::string_view name, std::string_view actor, TimePoint now) override;
+  Status SetUserPassword(std::string_view name, std::string_view password_hash,
+                         std::string_view actor, TimePoint now) override;
+  Result<SessionRecord> CreateSession(const NewSession& session, TimePoint now) override;
+  Result<SessionRecord> FindSession(std::string_view secret_hash, TimePoint now) override;
+  Status TouchSession(std::string_view secret_hash, TimePoint now) override;
+  Status DeleteSession(std::string_view secret_hash, TimePoint now) override;
+  Result<int64_t> DeleteSessionsOfUser(std::string_view name) override;
+  Result<FleetCounts> CountFleet(const FleetCountsQuery& query) override;
+
   Result<int64_t> AppendEvent(const Event& event) override;
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
 
