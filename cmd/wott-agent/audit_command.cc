@@ -36,11 +36,11 @@ void PrintReport(const audit::HostAudit& a, std::ostream& out) {
   } else {
     out << "\n";
     for (const audit::SshFinding& f : a.sshd.findings) {
-      out << "  line " << f.line << ": " << f.keyword << " " << f.value << " - " << f.message
-          << "\n";
+      out << "  " << (f.file.empty() || f.file == "/etc/ssh/sshd_config" ? "" : f.file + " ")
+          << "line " << f.line << ": " << f.keyword << " " << f.value << " - " << f.message << "\n";
     }
   }
-  for (const std::string& inc : a.sshd.includes) out << "  Include " << inc << " (not read)\n";
+  for (const std::string& e : a.sshd.include_errors) out << "  Include: " << e << "\n";
 
   out << "Listening sockets:";
   if (a.sockets_known != audit::Tristate::kYes) {
@@ -63,6 +63,16 @@ void PrintReport(const audit::HostAudit& a, std::ostream& out) {
   }
   out << "Reboot required: " << audit::TristateName(a.reboot_required) << "\n";
   out << "Unattended upgrades: " << audit::TristateName(a.unattended_upgrades) << "\n";
+  out << "Firewall: " << audit::TristateName(a.firewall.state);
+  if (a.firewall.backend != "unknown") {
+    out << " (" << a.firewall.backend << ", " << a.firewall.rules << " rule(s))";
+  }
+  out << "\n";
+  out << "AppArmor: " << a.confinement.apparmor;
+  if (a.confinement.apparmor_profiles_known) {
+    out << " (" << a.confinement.apparmor_profiles_enforced << " profile(s) enforced)";
+  }
+  out << "\nSELinux: " << a.confinement.selinux << "\n";
 }
 
 int RunAudit(const AgentFlags& global, const AuditFlags& f) {
@@ -84,8 +94,9 @@ int RunAudit(const AgentFlags& global, const AuditFlags& f) {
 
 void AddAuditCommand(CLI::App& app, AgentFlags& global) {
   auto flags = std::make_shared<AuditFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "audit", "Audit this host: sshd settings, listening sockets, reboot, upgrades");
+  CLI::App* cmd = app.add_subcommand("audit",
+                                     "Audit this host: sshd settings, listening sockets, firewall, "
+                                     "AppArmor/SELinux, reboot, upgrades");
   cmd->add_flag("--json", flags->json, "Print JSON instead of a readable report");
   cmd->add_option("--root", flags->root,
                   "Audit the files under this directory instead of / (etc/, proc/, run/)")

@@ -1,6 +1,7 @@
 #include "audit/host_audit.h"
 
 #include <arpa/inet.h>
+#include <glob.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <system_error>
 #include <tuple>
 
@@ -155,23 +157,12 @@ std::map<uint64_t, std::pair<int, std::string>> SocketOwners(const fs::path& pro
   return owners;
 }
 
-}  // namespace
+constexpr size_t kMaxSshdFile = 1 << 20;
 
-std::string_view TristateName(Tristate t) {
-  switch (t) {
-    case Tristate::kYes:
-      return "yes";
-    case Tristate::kNo:
-      return "no";
-    case Tristate::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-SshdAudit ParseSshdConfig(std::string_view text) {
-  SshdAudit audit;
-  audit.known = true;
+// Parses one sshd_config file's text into `audit` (see ParseSshdConfig); `on_include`, when
+// set, is called with each Include line's arguments at its place.
+void ParseSshdInto(SshdAudit& audit, std::string_view text, const std::string& file,
+                   const std::function<void(std::string_view)>* on_include) {
   std::vector<std::string_view> lines = SplitLines(text);
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = Trim(lines[i]);
@@ -187,9 +178,10 @@ SshdAudit ParseSshdConfig(std::string_view text) {
       rest = rest.substr(1, rest.size() - 2);
     }
     if (rest.empty()) continue;
-    if (key == "match") break;  // all that follows is conditional
+    if (key == "match") break;  // all that follows in this file is conditional
     if (key == "include") {
       audit.includes.emplace_back(rest);
+      if (on_include != nullptr) (*on_include)(rest);
       continue;
     }
     if (!audit.settings.emplace(key, std::string(rest)).second) continue;  // first one wins
@@ -198,8 +190,74 @@ SshdAudit ParseSshdConfig(std::string_view text) {
     std::string message = SshRisk(key, std::string(rest));
     if (message.empty()) continue;
     audit.findings.push_back(
-        {canonical->second, std::string(rest), static_cast<int>(i + 1), std::move(message)});
+        {canonical->second, std::string(rest), static_cast<int>(i + 1), std::move(message), file});
   }
+}
+
+// The files matching `pattern` (an absolute glob in the audited system) under root, as
+// paths in the audited system, in lexical order (glob(3) sorts, as sshd relies on).
+std::vector<std::string> GlobUnder(const HostRoot& root, const std::string& pattern) {
+  std::vector<std::string> out;
+  std::string full = root.Path(pattern).string();
+  std::string prefix = root.Path("/").string();
+  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  glob_t g{};
+  if (::glob(full.c_str(), 0, nullptr, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      std::string match = g.gl_pathv[i];
+      if (match.compare(0, prefix.size(), prefix) != 0) continue;
+      out.push_back(match.substr(prefix.size()));
+      if (out.back().empty() || out.back().front() != '/') out.back().insert(0, "/");
+    }
+  }
+  ::globfree(&g);
+  return out;
+}
+
+}  // namespace
+
+SshdAudit ParseSshdConfig(std::string_view text) {
+  SshdAudit audit;
+  audit.known = true;
+  ParseSshdInto(audit, text, "", nullptr);
+  return audit;
+}
+
+SshdAudit ReadSshdConfig(const HostRoot& root) {
+  SshdAudit audit;
+  constexpr std::string_view kMain = "/etc/ssh/sshd_config";
+  Result<std::string> text = ReadFile(root.Path(kMain), kMaxSshdFile);
+  if (!text.ok()) return audit;
+  audit.known = true;
+  audit.files.emplace_back(kMain);
+  std::vector<std::string> stack = {std::string(kMain)};
+  std::function<void(std::string_view)> follow;
+  follow = [&](std::string_view args) {
+    for (std::string_view arg : Fields(args)) {
+      std::string pattern = arg.front() == '/' ? std::string(arg) : "/etc/ssh/" + std::string(arg);
+      for (const std::string& file : GlobUnder(root, pattern)) {
+        if (std::find(stack.begin(), stack.end(), file) != stack.end()) {
+          audit.include_errors.push_back(file + ": includes itself (loop), skipped");
+          continue;
+        }
+        if (static_cast<int>(stack.size()) > kMaxSshdIncludeDepth) {
+          audit.include_errors.push_back(file + ": Include nested deeper than " +
+                                         std::to_string(kMaxSshdIncludeDepth) + ", skipped");
+          continue;
+        }
+        Result<std::string> inc = ReadFile(root.Path(file), kMaxSshdFile);
+        if (!inc.ok()) {
+          audit.include_errors.push_back(file + ": " + inc.status().message());
+          continue;
+        }
+        audit.files.push_back(file);
+        stack.push_back(file);
+        ParseSshdInto(audit, *inc, file, &follow);
+        stack.pop_back();
+      }
+    }
+  };
+  ParseSshdInto(audit, *text, std::string(kMain), &follow);
   return audit;
 }
 
@@ -289,17 +347,9 @@ std::vector<InsecureService> FindInsecureServices(const std::vector<ListeningSoc
   return out;
 }
 
-fs::path HostRoot::Path(std::string_view absolute) const {
-  std::string_view rel = absolute;
-  while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
-  return dir / rel;
-}
-
 HostAudit CollectHostAudit(const HostRoot& root) {
   HostAudit audit;
-  if (Result<std::string> text = ReadFile(root.Path("/etc/ssh/sshd_config"), 1 << 20); text.ok()) {
-    audit.sshd = ParseSshdConfig(*text);
-  }
+  audit.sshd = ReadSshdConfig(root);
 
   for (std::string_view proto : {"tcp", "tcp6", "udp", "udp6"}) {
     Result<std::string> text = ReadFile(root.Path("/proc/net/" + std::string(proto)), 64 << 20);
@@ -340,6 +390,10 @@ HostAudit CollectHostAudit(const HostRoot& root) {
   } else if (fs::is_directory(root.Path("/etc/apt"), ec)) {
     audit.unattended_upgrades = Tristate::kNo;
   }
+
+  CommandRunner runner = [](const std::vector<std::string>& argv) { return RunCommand(argv); };
+  audit.firewall = CollectFirewall(root, root.IsLive() ? &runner : nullptr);
+  audit.confinement = CollectConfinement(root);
   return audit;
 }
 
@@ -358,10 +412,15 @@ nlohmann::json HostAuditToJson(const HostAudit& a) {
   };
   nlohmann::json ssh = {{"status", a.sshd.known ? "read" : "unknown"},
                         {"findings", nlohmann::json::array()},
-                        {"includes", a.sshd.includes}};
+                        {"includes", a.sshd.includes},
+                        {"files", a.sshd.files},
+                        {"include_errors", a.sshd.include_errors}};
   for (const SshFinding& f : a.sshd.findings) {
-    ssh["findings"].push_back(
-        {{"keyword", f.keyword}, {"value", f.value}, {"line", f.line}, {"message", f.message}});
+    ssh["findings"].push_back({{"keyword", f.keyword},
+                               {"value", f.value},
+                               {"line", f.line},
+                               {"file", f.file},
+                               {"message", f.message}});
   }
   nlohmann::json sockets = {{"status", a.sockets_known == Tristate::kYes ? "read" : "unknown"},
                             {"bad_lines", a.bad_proc_net_lines},
@@ -377,7 +436,9 @@ nlohmann::json HostAuditToJson(const HostAudit& a) {
           {"sockets", std::move(sockets)},
           {"reboot_required", TristateName(a.reboot_required)},
           {"unattended_upgrades", TristateName(a.unattended_upgrades)},
-          {"insecure_services", std::move(insecure)}};
+          {"insecure_services", std::move(insecure)},
+          {"firewall", FirewallToJson(a.firewall)},
+          {"confinement", ConfinementToJson(a.confinement)}};
 }
 
 }  // namespace wott::audit

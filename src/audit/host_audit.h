@@ -15,11 +15,12 @@
 #include <string_view>
 #include <vector>
 
-namespace wott::audit {
+#include "audit/confinement.h"
+#include "audit/firewall.h"
+#include "audit/host_root.h"
+#include "audit/tristate.h"
 
-// Yes / no / could not tell (file missing or unreadable).
-enum class Tristate { kUnknown, kNo, kYes };
-std::string_view TristateName(Tristate t);  // "unknown", "no", "yes"
+namespace wott::audit {
 
 // One risky sshd setting: the keyword as written in the file's canonical case, its value,
 // the 1-based line it came from and a short user-facing explanation.
@@ -28,6 +29,7 @@ struct SshFinding {
   std::string value;    // "yes"
   int line = 0;
   std::string message;  // "root can log in over SSH with a password"
+  std::string file;     // the file it came from ("/etc/ssh/sshd_config"); "" for bare text
 };
 
 struct SshdAudit {
@@ -35,7 +37,9 @@ struct SshdAudit {
   std::vector<SshFinding> findings;
   // The effective global value of each keyword seen (lower-case keyword -> value).
   std::map<std::string, std::string> settings;
-  std::vector<std::string> includes;  // Include arguments: noted, not followed
+  std::vector<std::string> includes;        // Include arguments as written
+  std::vector<std::string> files;           // files read, in order (ReadSshdConfig)
+  std::vector<std::string> include_errors;  // unreadable includes, loops, too deep
 };
 
 // Parses sshd_config text (sshd_config(5)): "Keyword value" or "Keyword=value", keywords
@@ -45,6 +49,15 @@ struct SshdAudit {
 // yes, X11Forwarding yes and MaxAuthTries > 6 (or not a number). Garbage lines are skipped.
 // The result has known = true.
 SshdAudit ParseSshdConfig(std::string_view text);
+
+// Reads ROOT/etc/ssh/sshd_config as sshd does, following Include: each argument is a glob,
+// relative to /etc/ssh unless absolute, expanded in lexical order and read in place of the
+// Include line (so the first value wins across files); a Match in an included file ends
+// that file's global part only. Nesting deeper than kMaxSshdIncludeDepth, a file including
+// itself (directly or not) and an unreadable included file are noted in include_errors and
+// skipped. known = false when sshd_config itself cannot be read.
+inline constexpr int kMaxSshdIncludeDepth = 8;
+SshdAudit ReadSshdConfig(const HostRoot& root);
 
 // One socket that accepts connections (TCP LISTEN) or datagrams (UDP unconnected).
 struct ListeningSocket {
@@ -85,14 +98,6 @@ struct InsecureService {
 // TCP sockets on ports 21 (ftp), 23 (telnet), 512 (rexec), 513 (rlogin), 514 (rsh).
 std::vector<InsecureService> FindInsecureServices(const std::vector<ListeningSocket>& sockets);
 
-// Where the audited system's files are: "/" for this machine, a directory of crafted files
-// in tests.
-struct HostRoot {
-  std::filesystem::path dir = "/";
-  // `absolute` ("/etc/ssh/sshd_config") under dir.
-  std::filesystem::path Path(std::string_view absolute) const;
-};
-
 struct HostAudit {
   SshdAudit sshd;
   Tristate sockets_known = Tristate::kUnknown;  // kYes when at least one /proc/net file read
@@ -101,11 +106,15 @@ struct HostAudit {
   Tristate reboot_required = Tristate::kUnknown;
   Tristate unattended_upgrades = Tristate::kUnknown;
   std::vector<InsecureService> insecure_services;
+  FirewallAudit firewall;
+  ConfinementAudit confinement;
 };
 
-// Reads ROOT/etc/ssh/sshd_config, ROOT/proc/net/{tcp,tcp6,udp,udp6} (owners from
-// ROOT/proc/*/fd, best-effort), ROOT/var/run/reboot-required (or ROOT/run/...) and
-// ROOT/etc/apt/apt.conf.d/20auto-upgrades. Never fails: what cannot be read is unknown.
+// Reads ROOT/etc/ssh/sshd_config (ReadSshdConfig), ROOT/proc/net/{tcp,tcp6,udp,udp6}
+// (owners from ROOT/proc/*/fd, best-effort), ROOT/var/run/reboot-required (or
+// ROOT/run/...), ROOT/etc/apt/apt.conf.d/20auto-upgrades, the firewall (CollectFirewall:
+// on the live root "/" it also runs nft/iptables-save when installed) and confinement
+// (CollectConfinement). Never fails: what cannot be read is unknown.
 HostAudit CollectHostAudit(const HostRoot& root);
 
 // The audit as JSON (the shape `wott-agent audit --json` prints and the heartbeat sends).

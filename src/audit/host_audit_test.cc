@@ -209,6 +209,89 @@ TEST_F(CollectTest, NoRebootNoUpgradesWhenDirsExist) {
   EXPECT_EQ(a.unattended_upgrades, Tristate::kNo);
 }
 
+TEST_F(CollectTest, SshdIncludeGlobsInLexicalOrderFirstValueWins) {
+  // As on Debian 12: the drop-in directory is included before the main file's settings.
+  Write("etc/ssh/sshd_config",
+        "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\nPermitRootLogin no\n");
+  Write("etc/ssh/sshd_config.d/50-cloud.conf", "PasswordAuthentication yes\n");
+  Write("etc/ssh/sshd_config.d/10-first.conf",
+        "PermitRootLogin yes\nMatch User x\n  X11Forwarding yes\n");
+  Write("etc/ssh/sshd_config.d/ignored.txt", "PermitEmptyPasswords yes\n");
+  SshdAudit a = ReadSshdConfig(HostRoot{root_});
+  ASSERT_TRUE(a.known);
+  ASSERT_EQ(a.findings.size(), 2u);
+  EXPECT_EQ(a.findings[0].keyword, "PermitRootLogin");  // 10-first before 50-cloud
+  EXPECT_EQ(a.findings[0].file, "/etc/ssh/sshd_config.d/10-first.conf");
+  EXPECT_EQ(a.findings[0].line, 1);
+  EXPECT_EQ(a.findings[1].keyword, "PasswordAuthentication");
+  EXPECT_EQ(a.findings[1].file, "/etc/ssh/sshd_config.d/50-cloud.conf");
+  // The Match in 10-first ended that file only: the main file's later lines still count.
+  EXPECT_EQ(a.settings.count("x11forwarding"), 0u);
+  EXPECT_EQ(a.files.size(), 3u);
+  EXPECT_TRUE(a.include_errors.empty());
+}
+
+TEST_F(CollectTest, SshdIncludeRelativeToEtcSshAndSeveralArguments) {
+  Write("etc/ssh/sshd_config", "Include extra.conf  other/*.conf\n");
+  Write("etc/ssh/extra.conf", "MaxAuthTries 10\n");
+  Write("etc/ssh/other/a.conf", "PermitEmptyPasswords yes\n");
+  SshdAudit a = ReadSshdConfig(HostRoot{root_});
+  ASSERT_EQ(a.findings.size(), 2u);
+  EXPECT_EQ(a.findings[0].file, "/etc/ssh/extra.conf");
+  EXPECT_EQ(a.findings[1].file, "/etc/ssh/other/a.conf");
+  // Without following (bare text) the same config has no findings.
+  EXPECT_TRUE(ParseSshdConfig("Include extra.conf other/*.conf\n").findings.empty());
+}
+
+TEST_F(CollectTest, SshdIncludeLoopsAndDepthAreBounded) {
+  Write("etc/ssh/sshd_config", "Include loop.conf\nInclude d1.conf\nPermitRootLogin yes\n");
+  Write("etc/ssh/loop.conf", "Include sshd_config\nInclude loop.conf\n");
+  for (int i = 1; i <= 12; ++i) {
+    Write("etc/ssh/d" + std::to_string(i) + ".conf",
+          "Include d" + std::to_string(i + 1) + ".conf\n");
+  }
+  Write("etc/ssh/d13.conf", "PasswordAuthentication yes\n");
+  SshdAudit a = ReadSshdConfig(HostRoot{root_});
+  ASSERT_TRUE(a.known);
+  ASSERT_EQ(a.findings.size(), 1u);  // the main file's own line; d13 is beyond the limit
+  EXPECT_EQ(a.findings[0].keyword, "PermitRootLogin");
+  ASSERT_EQ(a.include_errors.size(), 3u);
+  EXPECT_NE(a.include_errors[0].find("loop"), std::string::npos);
+  EXPECT_NE(a.include_errors[1].find("loop"), std::string::npos);
+  EXPECT_NE(a.include_errors[2].find("deeper than 8"), std::string::npos);
+  // Main file + loop.conf + d1..d8 (depth 8 below the main file).
+  EXPECT_EQ(a.files.size(), 10u);
+}
+
+TEST_F(CollectTest, SshdUnreadableIncludeIsNotedMissingGlobIsNot) {
+  Write("etc/ssh/sshd_config", "Include /etc/ssh/none/*.conf\nInclude dir.conf\n");
+  fs::create_directories(root_ / "etc/ssh/dir.conf");  // matches, cannot be read as a file
+  SshdAudit a = ReadSshdConfig(HostRoot{root_});
+  ASSERT_TRUE(a.known);
+  ASSERT_EQ(a.include_errors.size(), 1u);
+  EXPECT_NE(a.include_errors[0].find("/etc/ssh/dir.conf"), std::string::npos);
+  EXPECT_FALSE(ReadSshdConfig(HostRoot{root_ / "nothing"}).known);
+}
+
+TEST_F(CollectTest, FirewallAndConfinementInTheJson) {
+  Write("etc/nftables.conf",
+        "table ip t {\n chain c { type filter hook input priority 0; policy drop; }\n}\n");
+  Write("sys/module/apparmor/parameters/enabled", "Y\n");
+  nlohmann::json j = HostAuditToJson(CollectHostAudit(HostRoot{root_}));
+  EXPECT_EQ(j["firewall"]["state"], "yes");
+  EXPECT_EQ(j["firewall"]["backend"], "nftables");
+  EXPECT_EQ(j["confinement"]["apparmor"], "enabled");
+  EXPECT_EQ(j["confinement"]["selinux"], "unknown");
+  EXPECT_TRUE(j.contains("sshd") && j.contains("sockets") && j.contains("reboot_required"));
+}
+
+TEST(CollectLiveTest, ThisMachineDoesNotFail) {
+  nlohmann::json j = HostAuditToJson(CollectHostAudit(HostRoot{}));
+  EXPECT_TRUE(j["firewall"]["state"].is_string());
+  EXPECT_TRUE(j["confinement"]["selinux"].is_string());
+  EXPECT_TRUE(j["sshd"]["include_errors"].is_array());
+}
+
 // This machine: a socket we listen on at 127.0.0.1 is found, with our own pid and comm.
 TEST(CollectLiveTest, FindsOwnListeningSocket) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
