@@ -17,6 +17,7 @@ struct ServeFlags {
   std::string listen = "0.0.0.0:8443";
   std::string device_lifetime = "7d";
   std::string recovery_grace = "30d";
+  std::string web_root;  // "" = the dashboard embedded in the binary
   int workers = 16;  // each waiting registry commit holds one; 16 measured best (PERFORMANCE.md)
 };
 
@@ -27,6 +28,7 @@ int RunServe(const GlobalFlags& global, const ServeFlags& flags) {
   options.listen = flags.listen;
   options.db = RegistryDsn(global);
   options.worker_threads = flags.workers;
+  options.web_root = flags.web_root;
   Result<Duration> lifetime = ParseDuration(flags.device_lifetime);
   if (!lifetime.ok()) return PrintError(lifetime.status().WithContext("--device-lifetime"));
   options.ca.device_lifetime = *lifetime;
@@ -64,6 +66,9 @@ void AddServeCommand(CLI::App& app, GlobalFlags& global) {
   serve->add_option("--workers", flags->workers, "Threads that sign and talk to the registry")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  serve->add_option("--web-root", flags->web_root,
+                    "Serve the dashboard from this directory instead of the embedded copy "
+                    "(for developing it)");
   serve->callback([&global, flags] { global.exit_code = RunServe(global, *flags); });
 }
 

@@ -9,6 +9,7 @@
 #include "pki/certificate.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "server/web_assets.h"
 
 namespace wott::server {
 
@@ -40,6 +41,7 @@ App::~App() {
 
 Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* clock) {
   ASSIGN_OR_RETURN(auto address, ParseListenAddress(options.listen));
+  if (!options.web_root.empty()) RETURN_IF_ERROR(CheckWebRoot(options.web_root));
   ASSIGN_OR_RETURN(pki::LoadedCa ca, pki::LoadCa(options.data_dir));
 
   // The server's TLS identity and the anchors that verify client (device) certificates.
@@ -64,7 +66,7 @@ Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* 
   ASSIGN_OR_RETURN(app->ca_,
                    CaService::Create(std::move(ca), app->store_.get(), clock, ca_options));
   app->router_ = std::make_unique<net::Router>();
-  RETURN_IF_ERROR(AddRoutes(*app->router_, *app->ca_));
+  RETURN_IF_ERROR(AddRoutes(*app->router_, *app->ca_, options.web_root));
 
   net::HttpsServerOptions server_options;
   server_options.address = address.first;

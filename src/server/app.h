@@ -31,6 +31,9 @@ struct AppOptions {
   CaServiceOptions ca;
   int io_threads = 1;
   int worker_threads = 16;
+  // Serve the dashboard from this directory (read per request) instead of the copy
+  // embedded in the binary; "" = embedded. Must hold index.html.
+  std::filesystem::path web_root;
 };
 
 class App {

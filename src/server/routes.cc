@@ -3,10 +3,11 @@
 #include "server/admin_routes.h"
 #include "server/handlers.h"
 #include "server/metrics.h"
+#include "server/web_routes.h"
 
 namespace wott::server {
 
-Status AddRoutes(net::Router& router, CaService& ca) {
+Status AddRoutes(net::Router& router, CaService& ca, const std::filesystem::path& web_root) {
   auto bind = [&ca](net::HttpResponse (*handler)(CaService&, const net::HttpRequest&)) {
     return [&ca, handler](const net::HttpRequest& request) { return handler(ca, request); };
   };
@@ -27,6 +28,7 @@ Status AddRoutes(net::Router& router, CaService& ca) {
   RETURN_IF_ERROR(router.Add("GET", "/v1/policies/{name}", bind(HandleGetPolicy)));  // mTLS
   // Operators: Bearer API token.
   RETURN_IF_ERROR(AddAdminRoutes(router, ca));
+  RETURN_IF_ERROR(AddWebRoutes(router, web_root));  // the dashboard: GET /, /assets/{file}
   return Status::Ok();
 }
 
