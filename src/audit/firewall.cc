@@ -30,6 +30,12 @@ std::vector<std::string_view> Fields(std::string_view line) {
   return out;
 }
 
+// j[key] when it is a string, else `fallback` (json::value would throw on another type).
+std::string StringOr(const json& j, const char* key, const char* fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 // True when an nft JSON expression tree holds a drop or reject verdict.
 bool HasDropVerdict(const json& j) {
   if (j.is_object()) {
@@ -93,8 +99,8 @@ Result<FirewallRules> ParseNftJson(std::string_view text) {
   for (const json& item : j["nftables"]) {
     if (!item.is_object()) return InvalidArgument("nft output: an entry is not an object");
     if (auto chain = item.find("chain"); chain != item.end() && chain->is_object()) {
-      std::string hook = chain->value("hook", "");
-      std::string policy = chain->value("policy", "accept");
+      std::string hook = StringOr(*chain, "hook", "");
+      std::string policy = StringOr(*chain, "policy", "accept");
       if (hook == "input" && policy != "accept") out.filtering = true;
     } else if (auto rule = item.find("rule"); rule != item.end() && rule->is_object()) {
       ++out.rules;

@@ -67,6 +67,11 @@ TEST(NftJsonTest, RejectsOtherShapes) {
   EXPECT_FALSE(ParseNftJson(R"({"nftables": {}})").ok());
   EXPECT_FALSE(ParseNftJson(R"({"nftables": [1]})").ok());
   EXPECT_FALSE(ParseNftJson(R"({"nftables": [{"rule")").ok());
+  // Wrong types inside are tolerated, not thrown.
+  Result<FirewallRules> odd =
+      ParseNftJson(R"({"nftables": [{"chain": {"hook": 1, "policy": []}}]})");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_FALSE(odd->filtering);
 }
 
 TEST(IptablesSaveTest, DropPolicyAndRules) {
