@@ -295,6 +295,59 @@ struct FleetCounts {
   std::vector<int64_t> expiring;  // one per query range, in the query's order
 };
 
+// ---- Device posture (issue 7) ----
+
+// Largest JSON text stored in one posture column (a 20,000-package list is ~2 MiB).
+inline constexpr size_t kMaxPostureJsonBytes = 8 * 1024 * 1024;
+// A score that does not change still gets a history row this often.
+inline constexpr Duration kTrustScoreHistoryInterval = std::chrono::hours(24);
+
+// The latest package list a device reported.
+struct InventorySnapshot {
+  std::string packages_hash;  // 64 lowercase hex (canonical hash of the list)
+  std::string os_id;          // "debian"; <= 256 bytes
+  std::string codename;       // "bookworm"; <= 256 bytes
+  int64_t package_count = 0;
+  std::string packages_json;  // the list as JSON; "" when not loaded (lists)
+  TimePoint reported_at;
+};
+
+// Findings matched against one inventory and one vulnerability-data generation.
+struct FindingsSnapshot {
+  std::string inventory_hash;     // the packages_hash they were computed from
+  std::string vulndb_generation;  // "" = no vulnerability data at the time
+  std::string findings_json;      // JSON array; "" = unknown (no data, release not covered)
+  TimePoint computed_at;
+};
+
+struct TrustScoreSnapshot {
+  int score = 0;             // 0..100
+  std::string factors_json;  // JSON array of {"factor", "points", "detail"}
+  TimePoint computed_at;
+};
+
+struct DevicePosture {
+  std::string device_id;
+  std::optional<std::string> host_audit_json;  // JSON object as the agent sent it
+  std::optional<TimePoint> host_audit_at;
+  std::optional<InventorySnapshot> inventory;
+  std::optional<FindingsSnapshot> findings;
+  std::optional<TrustScoreSnapshot> score;
+};
+
+// The parts of a device's posture to replace; unset parts keep their stored values.
+struct PostureUpdate {
+  std::optional<std::string> host_audit_json;  // recorded with the update's time
+  std::optional<InventorySnapshot> inventory;  // packages_json required
+  std::optional<FindingsSnapshot> findings;
+  std::optional<TrustScoreSnapshot> score;
+};
+
+struct TrustScorePoint {
+  TimePoint at;
+  int score = 0;
+};
+
 }  // namespace wott::store
 
 #endif  // WOTT_STORE_RECORDS_H_

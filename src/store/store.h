@@ -233,6 +233,27 @@ class Store {
   // not_after), so the cost follows the counted rows, not a scan per range of the fleet.
   virtual Result<FleetCounts> CountFleet(const FleetCountsQuery& query) = 0;
 
+  // ---- Device posture (issue 7) ----
+  //
+  // One posture per device (latest host audit, inventory, findings, trust score) and the
+  // score's history. No events: reports arrive with every heartbeat.
+
+  // Replaces the parts `update` sets in one transaction. With update.score, appends a
+  // history row (now, score) when TrustScoreNeedsHistoryRow (posture_rules.h) says so.
+  // kNotFound for an unknown device; kInvalidArgument per ValidatePostureUpdate.
+  virtual Status UpdatePosture(std::string_view device_id, const PostureUpdate& update,
+                               TimePoint now) = 0;
+  // The device's posture, the package list only when `with_packages`. kNotFound when
+  // nothing was recorded for it.
+  virtual Result<DevicePosture> GetPosture(std::string_view device_id, bool with_packages) = 0;
+  // The postures of the active devices among `device_ids` (every active device with a
+  // posture when empty), by device ID, without package lists. Unknown IDs are skipped.
+  virtual Result<std::vector<DevicePosture>> ListPostures(
+      const std::vector<std::string>& device_ids) = 0;
+  // The newest `limit` (1..1000) history rows of the device, oldest first; empty when none.
+  virtual Result<std::vector<TrustScorePoint>> ListTrustScores(std::string_view device_id,
+                                                               int limit) = 0;
+
   // ---- Event log (append-only) ----
 
   // Appends `event` (its id is ignored) and returns the id it got.

@@ -10,6 +10,8 @@
 #include "store/account_rules.h"
 #include "store/memory/memory_accounts.h"
 #include "store/memory/memory_policies.h"
+#include "store/memory/memory_posture.h"
+#include "store/posture_rules.h"
 #include "store/rules.h"
 #include "store/validate.h"
 
@@ -538,6 +540,42 @@ class MemoryStore final : public Store {
     return policies_.Resolve(name, devices_);
   }
 
+  // ---- Device posture (memory_posture.h) ----
+
+  Status UpdatePosture(std::string_view device_id, const PostureUpdate& update,
+                       TimePoint now) override {
+    RETURN_IF_ERROR(ValidateDeviceId(device_id));
+    RETURN_IF_ERROR(ValidatePostureUpdate(update));
+    std::lock_guard lock(mu_);
+    if (!devices_.contains(std::string(device_id))) return UnknownDevice();
+    posture_.Update(device_id, update, now);
+    return Status::Ok();
+  }
+
+  Result<DevicePosture> GetPosture(std::string_view device_id, bool with_packages) override {
+    RETURN_IF_ERROR(ValidateDeviceId(device_id));
+    std::lock_guard lock(mu_);
+    return posture_.Get(device_id, with_packages);
+  }
+
+  Result<std::vector<DevicePosture>> ListPostures(
+      const std::vector<std::string>& device_ids) override {
+    for (const std::string& id : device_ids) RETURN_IF_ERROR(ValidateDeviceId(id));
+    std::lock_guard lock(mu_);
+    return posture_.List(device_ids, [&](const std::string& id) {
+      auto it = devices_.find(id);
+      return it != devices_.end() && it->second.status == DeviceStatus::kActive;
+    });
+  }
+
+  Result<std::vector<TrustScorePoint>> ListTrustScores(std::string_view device_id,
+                                                       int limit) override {
+    RETURN_IF_ERROR(ValidateDeviceId(device_id));
+    RETURN_IF_ERROR(ValidateLimit(limit));
+    std::lock_guard lock(mu_);
+    return posture_.History(device_id, limit);
+  }
+
   // ---- Dashboard users and sessions (memory_accounts.h) ----
 
   Result<UserRecord> CreateUser(const NewUser& user, std::string_view actor,
@@ -717,6 +755,7 @@ class MemoryStore final : public Store {
   std::vector<Event> events_;                              // id = index + 1
   PolicyTable policies_;
   AccountTable accounts_;
+  PostureTable posture_;
   int64_t crl_number_ = 0;
 };
 

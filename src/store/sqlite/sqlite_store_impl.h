@@ -146,6 +146,15 @@ class SqliteStore final : public Store {
   Result<int64_t> DeleteSessionsOfUser(std::string_view name) override;
   Result<FleetCounts> CountFleet(const FleetCountsQuery& query) override;
 
+  // Device posture (issue 7): sqlite_posture.cc.
+  Status UpdatePosture(std::string_view device_id, const PostureUpdate& update,
+                       TimePoint now) override;
+  Result<DevicePosture> GetPosture(std::string_view device_id, bool with_packages) override;
+  Result<std::vector<DevicePosture>> ListPostures(
+      const std::vector<std::string>& device_ids) override;
+  Result<std::vector<TrustScorePoint>> ListTrustScores(std::string_view device_id,
+                                                       int limit) override;
+
   Result<int64_t> AppendEvent(const Event& event) override;
   Result<std::vector<Event>> ListEvents(const EventQuery& query) override;
 
