@@ -1,6 +1,7 @@
-// wott-agent audit: prints the host audit as a readable report or, with --json, as the JSON
-// the heartbeat sends. Findings are not errors: the exit code is 0 whatever is found; only a
-// bad --root exits 1. Needs no identity and no server.
+// wott-agent audit: prints the host audit, the package inventory and the trust score of this
+// host's own data as a readable report or, with --json, as the JSON the heartbeat sends. Findings
+// are not errors: the exit code is 0 whatever is found; only a bad --root exits 1. Needs no
+// identity and no server.
 #include "cmd/wott-agent/audit_command.h"
 
 #include <filesystem>
@@ -8,6 +9,9 @@
 #include <memory>
 
 #include "audit/host_audit.h"
+#include "audit/inventory.h"
+#include "audit/packages_hash.h"
+#include "audit/trust_score.h"
 
 namespace wott::cmd {
 namespace {
@@ -80,11 +84,40 @@ int RunAudit(const AgentFlags& global, const AuditFlags& f) {
   if (!std::filesystem::is_directory(f.root, ec)) {
     return PrintError(InvalidArgument("--root " + f.root + ": not a directory"), global);
   }
-  audit::HostAudit a = audit::CollectHostAudit(audit::HostRoot{f.root});
+  audit::HostRoot root{f.root};
+  audit::HostAudit a = audit::CollectHostAudit(root);
+  Result<audit::Inventory> inventory = audit::ReadHostInventory(root);
+  nlohmann::json host = audit::HostAuditToJson(a);
+  // No vulnerability data on the device: the CVE part is the server's.
+  audit::TrustScore score = audit::ComputeTrustScore(host, nullptr);
   if (f.json) {
-    std::cout << audit::HostAuditToJson(a).dump(2) << "\n" << std::flush;
+    // The host keys stay at the top level (as before) and are repeated under "host", the
+    // shape the heartbeat sends.
+    nlohmann::json out = host;
+    out["host"] = host;
+    if (inventory.ok()) {
+      out["inventory"] = audit::InventoryToJson(*inventory, /*with_packages=*/true);
+    } else {
+      out["inventory"] = nullptr;
+      out["inventory_error"] = inventory.status().message();
+    }
+    out.update(audit::TrustScoreToJson(score));
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+              << std::flush;
   } else {
     PrintReport(a, std::cout);
+    if (inventory.ok()) {
+      std::cout << "Packages: " << inventory->packages.size() << " installed (" << inventory->os.id
+                << " " << inventory->os.version_codename << "), hash "
+                << audit::PackagesHash(inventory->packages) << "\n";
+    } else {
+      std::cout << "Packages: unknown (" << inventory.status().message() << ")\n";
+    }
+    std::cout << "Trust score: " << score.score
+              << "/100 (this host's data; the server adds CVEs)\n";
+    for (const audit::ScoreFactor& factor : score.factors) {
+      std::cout << "  " << factor.points << "  " << factor.detail << "\n";
+    }
     std::cout << std::flush;
   }
   return 0;

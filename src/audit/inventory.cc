@@ -16,4 +16,11 @@ Result<Inventory> ReadInventory(const std::filesystem::path& dpkg_status,
   return inventory;
 }
 
+Result<Inventory> ReadHostInventory(const HostRoot& root) {
+  std::filesystem::path os = root.Path("/etc/os-release");
+  std::error_code ec;
+  if (!std::filesystem::exists(os, ec)) os = root.Path("/usr/lib/os-release");
+  return ReadInventory(root.Path("/var/lib/dpkg/status"), os);
+}
+
 }  // namespace wott::audit

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/dpkg_status.h"
+#include "audit/host_root.h"
 #include "audit/os_release.h"
 #include "base/result.h"
 
@@ -22,6 +23,10 @@ struct Inventory {
 // /etc/os-release, else /usr/lib/os-release, as os-release(5) says). Errors name the file.
 Result<Inventory> ReadInventory(const std::filesystem::path& dpkg_status,
                                 const std::filesystem::path& os_release = {});
+
+// The inventory of the system under `root`: ROOT/var/lib/dpkg/status and ROOT/etc/os-release
+// (else ROOT/usr/lib/os-release). Errors name the file.
+Result<Inventory> ReadHostInventory(const HostRoot& root);
 
 }  // namespace wott::audit
 
