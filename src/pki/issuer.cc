@@ -173,8 +173,7 @@ Result<ossl::UniquePtr<ASN1_OCTET_STRING>> AddSubjectKeyId(X509* cert) {
   if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return Fail("cannot hash key");
   auto ski = ossl::Own(ASN1_OCTET_STRING_new());
   if (!ski || ASN1_OCTET_STRING_set(ski.get(), md, static_cast<int>(len)) != 1 ||
-      X509_add1_ext_i2d(cert, NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) !=
-          1) {
+      X509_add1_ext_i2d(cert, NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) != 1) {
     return Fail("cannot add subjectKeyIdentifier");
   }
   return ski;
@@ -224,8 +223,7 @@ Status CopyPublicKey(X509* cert, X509_PUBKEY* from) {
   }
   auto algorithm_copy = ossl::Own(OBJ_dup(algorithm));
   unsigned char* bits_copy = static_cast<unsigned char*>(OPENSSL_memdup(key_bits, key_len));
-  if (!algorithm_copy || bits_copy == nullptr ||
-      (param != nullptr && param_copy == nullptr) ||
+  if (!algorithm_copy || bits_copy == nullptr || (param != nullptr && param_copy == nullptr) ||
       X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), algorithm_copy.get(), param_type,
                              param_copy, bits_copy, key_len) != 1) {
     OPENSSL_free(bits_copy);
@@ -257,16 +255,56 @@ Result<Certificate> NewCertificate(EVP_PKEY* public_key, X509_PUBKEY* spki, X509
   return cert;
 }
 
+// Appends the DER of each of `cert`'s extensions to `out`.
+Status AppendExtensions(X509* cert, std::string& out) {
+  for (int i = 0; i < X509_get_ext_count(cert); ++i) {
+    unsigned char* der = nullptr;
+    int len = i2d_X509_EXTENSION(X509_get_ext(cert, i), &der);
+    if (len <= 0) return Fail("cannot encode extension");
+    out.append(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Result<std::unique_ptr<DeviceCertTemplate>> Issuer::MakeDeviceTemplate() const {
+  // The device profile's fixed extensions, made by the same calls Issue makes (DeviceSpec:
+  // basicConstraints, keyUsage, EKU; then, after SAN and SKI, AKI and the revocation
+  // pointers), so the template holds exactly the bytes the generic path encodes.
+  DeviceCertTemplate::Parts parts;
+  parts.ca_key = key_.get();
+  parts.issuer_name = X509_get_subject_name(cert_.get());
+  parts.organization = options_.organization;
+  ASSIGN_OR_RETURN(DeviceId any_id, DeviceId::Parse(std::string(32, '0'), options_.domain));
+  Spec spec = DeviceSpec(any_id);
+  auto before = ossl::Own(X509_new());
+  auto after = ossl::Own(X509_new());
+  if (!before || !after) return Fail("out of memory");
+  RETURN_IF_ERROR(AddBasicConstraints(before.get(), spec.is_ca, spec.path_length));
+  RETURN_IF_ERROR(AddKeyUsage(before.get(), spec.key_usage_bits));
+  RETURN_IF_ERROR(AddExtendedKeyUsage(before.get(), spec.extended_key_usage_nids));
+  RETURN_IF_ERROR(AppendExtensions(before.get(), parts.extensions_before_san));
+  if (X509_add_ext(after.get(), authority_key_id_.get(), -1) != 1) {
+    return Fail("cannot add AKI");
+  }
+  if (spec.revocation_pointers && crl_distribution_point_ &&
+      (X509_add_ext(after.get(), crl_distribution_point_.get(), -1) != 1 ||
+       X509_add_ext(after.get(), ocsp_access_.get(), -1) != 1)) {
+    return Fail("cannot add revocation pointers");
+  }
+  RETURN_IF_ERROR(AppendExtensions(after.get(), parts.extensions_after_ski));
+  return DeviceCertTemplate::Create(parts);
+}
 
 Result<Certificate> MakeRootCertificate(EVP_PKEY* key, std::string_view common_name,
                                         std::string_view organization, Duration lifetime,
                                         TimePoint now) {
   RETURN_IF_ERROR(CheckKeyPolicy(key));
   ASSIGN_OR_RETURN(auto name, MakeName(organization, common_name));
-  ASSIGN_OR_RETURN(Certificate cert,
-                   NewCertificate(key, nullptr, name.get(), name.get(), now - kBackdate,
-                                  now + lifetime));
+  ASSIGN_OR_RETURN(Certificate cert, NewCertificate(key, nullptr, name.get(), name.get(),
+                                                    now - kBackdate, now + lifetime));
   RETURN_IF_ERROR(AddBasicConstraints(cert.get(), true, -1));
   RETURN_IF_ERROR(AddKeyUsage(cert.get(), {kKeyCertSign, kCrlSign}));
   ASSIGN_OR_RETURN(auto ski, AddSubjectKeyId(cert.get()));
@@ -309,6 +347,7 @@ Result<Issuer> Issuer::Create(Certificate ca_cert, PrivateKey ca_key, IssuerOpti
   issuer.key_ = std::move(ca_key);
   issuer.options_ = std::move(options);
   issuer.clock_ = clock;
+  ASSIGN_OR_RETURN(issuer.device_template_, issuer.MakeDeviceTemplate());
   return issuer;
 }
 
@@ -322,18 +361,23 @@ Status Issuer::Sign(X509_CRL* crl) const {
   return Status::Ok();
 }
 
-Result<Certificate> Issuer::Issue(const Spec& spec, EVP_PKEY* public_key, X509_PUBKEY* spki,
-                                  Duration lifetime) const {
-  RETURN_IF_ERROR(CheckKeyPolicy(public_key));
+Result<std::pair<TimePoint, TimePoint>> Issuer::Validity(Duration lifetime) const {
   if (lifetime <= Duration::zero()) return InvalidArgument("certificate lifetime must be positive");
   TimePoint now = clock_->Now();
   // A certificate never outlives its issuer: the chain would stop verifying before it.
   TimePoint not_after = std::min(now + lifetime, NotAfter(cert_.get()));
   if (not_after <= now) return FailedPrecondition("the issuing CA certificate has expired");
+  return std::pair(now - kBackdate, not_after);
+}
+
+Result<Certificate> Issuer::Issue(const Spec& spec, EVP_PKEY* public_key, X509_PUBKEY* spki,
+                                  Duration lifetime) const {
+  RETURN_IF_ERROR(CheckKeyPolicy(public_key));
+  ASSIGN_OR_RETURN(auto validity, Validity(lifetime));
   ASSIGN_OR_RETURN(auto subject, MakeName(options_.organization, spec.common_name));
-  ASSIGN_OR_RETURN(Certificate cert,
-                   NewCertificate(public_key, spki, subject.get(),
-                                  X509_get_subject_name(cert_.get()), now - kBackdate, not_after));
+  ASSIGN_OR_RETURN(Certificate cert, NewCertificate(public_key, spki, subject.get(),
+                                                    X509_get_subject_name(cert_.get()),
+                                                    validity.first, validity.second));
   X509* c = cert.get();
   RETURN_IF_ERROR(AddBasicConstraints(c, spec.is_ca, spec.path_length));
   RETURN_IF_ERROR(AddKeyUsage(c, spec.key_usage_bits));
@@ -385,6 +429,25 @@ Result<Certificate> Issuer::IssueDeviceForCsr(const DeviceId& id, const Verified
                                               Duration lifetime) const {
   if (!csr.public_key || !csr.spki) return InvalidArgument("the CSR has no usable public key");
   return Issue(DeviceSpec(id), csr.public_key.get(), csr.spki.get(), lifetime);
+}
+
+Result<EncodedCertificate> Issuer::IssueDeviceDerForCsr(const DeviceId& id, const VerifiedCsr& csr,
+                                                        Duration lifetime) const {
+  if (!csr.public_key || !csr.spki) return InvalidArgument("the CSR has no usable public key");
+  std::string name = id.Name(options_.domain);
+  if (!device_template_ || !DeviceCertTemplate::Encodable(name)) {
+    ASSIGN_OR_RETURN(Certificate cert, IssueDeviceForCsr(id, csr, lifetime));
+    EncodedCertificate out;
+    ASSIGN_OR_RETURN(out.der, CertificateToDer(cert.get()));
+    out.serial_hex = SerialHex(cert.get());
+    out.not_before = NotBefore(cert.get());
+    out.not_after = NotAfter(cert.get());
+    return out;
+  }
+  RETURN_IF_ERROR(CheckKeyPolicy(csr.public_key.get()));
+  ASSIGN_OR_RETURN(auto validity, Validity(lifetime));
+  return device_template_->Issue(name, id.SpiffeUri(options_.domain), csr.spki.get(),
+                                 validity.first, validity.second);
 }
 
 Result<Certificate> Issuer::IssueServerTls(EVP_PKEY* public_key,

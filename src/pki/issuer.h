@@ -14,6 +14,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -21,6 +22,7 @@
 #include "pki/certificate.h"
 #include "pki/csr.h"
 #include "pki/device_id.h"
+#include "pki/device_template.h"
 #include "pki/key.h"
 
 namespace wott::pki {
@@ -73,6 +75,13 @@ class Issuer {
   Result<Certificate> IssueDeviceForCsr(const DeviceId& id, const VerifiedCsr& csr,
                                         Duration lifetime = kDeviceLifetime) const;
 
+  // The same certificate, returned encoded: written from a per-issuer template and signed
+  // with a prepared context, without an X509 object (see device_template.h), so the caller
+  // gets DER, serial and validity without re-encoding. Issuers whose names or key type the
+  // template does not cover take IssueDeviceForCsr and encode its result.
+  Result<EncodedCertificate> IssueDeviceDerForCsr(const DeviceId& id, const VerifiedCsr& csr,
+                                                  Duration lifetime = kDeviceLifetime) const;
+
   // Server TLS: EKU serverAuth; `sans` are DNS names or IP addresses (at least one). The
   // first SAN is also the CN.
   Result<Certificate> IssueServerTls(EVP_PKEY* public_key, const std::vector<std::string>& sans,
@@ -96,6 +105,10 @@ class Issuer {
 
   struct Spec;  // what varies between profiles (see issuer.cc)
   Spec DeviceSpec(const DeviceId& id) const;
+  // The device profile's template, from the issuer's name, key and fixed extensions.
+  Result<std::unique_ptr<DeviceCertTemplate>> MakeDeviceTemplate() const;
+  // [notBefore, notAfter] of a certificate issued now for `lifetime`.
+  Result<std::pair<TimePoint, TimePoint>> Validity(Duration lifetime) const;
   // `spki`, when not null, is the encoded form of `public_key` and is copied into the
   // certificate instead of re-encoding `public_key`.
   Result<Certificate> Issue(const Spec& spec, EVP_PKEY* public_key, X509_PUBKEY* spki,
@@ -109,6 +122,7 @@ class Issuer {
   ossl::UniquePtr<X509_EXTENSION> authority_key_id_;
   ossl::UniquePtr<X509_EXTENSION> crl_distribution_point_;  // null without public_url
   ossl::UniquePtr<X509_EXTENSION> ocsp_access_;             // null without public_url
+  std::unique_ptr<DeviceCertTemplate> device_template_;     // null: generic path only
 };
 
 }  // namespace wott::pki

@@ -89,20 +89,21 @@ Result<pki::DeviceId> CaService::DeviceOf(X509* cert) const {
 }
 
 Result<CaService::Signed> CaService::Sign(const pki::DeviceId& id, const pki::VerifiedCsr& csr) {
-  ASSIGN_OR_RETURN(pki::Certificate cert,
-                   issuer_->IssueDeviceForCsr(id, csr, options_.device_lifetime));
-  ASSIGN_OR_RETURN(std::string leaf_pem, pki::CertificateToPem(cert.get()));
+  // Encoded once: PEM, fingerprint, serial and validity all come from these bytes.
+  ASSIGN_OR_RETURN(pki::EncodedCertificate cert,
+                   issuer_->IssueDeviceDerForCsr(id, csr, options_.device_lifetime));
+  std::string leaf_pem = pki::DerToPem(cert.der, "CERTIFICATE");
   ASSIGN_OR_RETURN(std::string recovery_token, ossl::RandomHex(32));
 
   Signed out;
   IssuedCertificate& issued = out.issued;
   issued.device_hex = id.hex();
   issued.device_name = id.Name(ca_.config.domain);
-  issued.serial = pki::SerialHex(cert.get());
+  issued.serial = cert.serial_hex;
   issued.certificate_chain = leaf_pem + intermediate_pem_;
   issued.ca_bundle = ca_.bundle_pem;
-  issued.not_before = pki::NotBefore(cert.get());
-  issued.not_after = pki::NotAfter(cert.get());
+  issued.not_before = cert.not_before;
+  issued.not_after = cert.not_after;
   auto lifetime = issued.not_after - issued.not_before;
   issued.renew_after =
       issued.not_before + std::chrono::duration_cast<Duration>(lifetime * options_.renew_fraction);
@@ -112,8 +113,8 @@ Result<CaService::Signed> CaService::Sign(const pki::DeviceId& id, const pki::Ve
   out.record.device_id = id.hex();
   out.record.not_before = issued.not_before;
   out.record.not_after = issued.not_after;
-  out.record.fingerprint = pki::Sha256Fingerprint(cert.get());
-  out.record.pem = leaf_pem;
+  out.record.fingerprint = ossl::Sha256Hex(cert.der);
+  out.record.pem = std::move(leaf_pem);
   out.recovery_hash = HashToken(recovery_token);
   return out;
 }
