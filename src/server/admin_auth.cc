@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "server/api_util.h"
+#include "server/session_auth.h"
+#include "store/account_rules.h"
 
 namespace wott::server {
 namespace {
@@ -43,6 +45,17 @@ Result<std::string_view> BearerToken(const net::HttpRequest& request) {
 }  // namespace
 
 Result<std::string> AuthenticateAdmin(CaService& ca, const net::HttpRequest& request) {
+  // The dashboard's session cookie, when no Authorization field says otherwise.
+  if (!request.headers.Has("Authorization") && SessionCookie(request)) {
+    Result<store::SessionRecord> session = AuthenticateSession(ca, request);
+    Status status = session.ok() ? CheckCsrf(request, *session) : session.status();
+    if (!status.ok()) {
+      spdlog::warn("admin session authentication failed remote={} route={}: {}",
+                   request.remote_address, request.route, status.ToString());
+      return status;
+    }
+    return store::UserActor(session->user);
+  }
   Result<std::string_view> token = BearerToken(request);
   Result<store::ApiTokenRecord> record =
       token.ok() ? ca.registry().FindApiTokenByHash(CaService::HashToken(*token), ca.clock().Now())
@@ -56,7 +69,7 @@ Result<std::string> AuthenticateAdmin(CaService& ca, const net::HttpRequest& req
 }
 
 net::HttpResponse AdminAuthError(const Status& status) {
-  net::HttpResponse response = ErrorFor(status);
+  net::HttpResponse response = SessionAuthError(status);  // 403 csrf_failed for CSRF
   if (status.code() == StatusCode::kUnauthenticated) {
     response.headers.Set("WWW-Authenticate", "Bearer realm=\"wott-admin\"");
   }

@@ -2,6 +2,7 @@
 
 #include "server/admin_auth.h"
 #include "server/admin_handlers.h"
+#include "server/admin_overview.h"
 
 namespace wott::server {
 
@@ -34,6 +35,7 @@ Status AddAdminRoutes(net::Router& router, CaService& ca) {
       {"POST", "/v1/admin/api-tokens", HandleAdminCreateApiToken},
       {"DELETE", "/v1/admin/api-tokens/{id}", HandleAdminRevokeApiToken},
       {"GET", "/v1/admin/events", HandleAdminListEvents},
+      {"GET", "/v1/admin/overview", HandleAdminOverview},  // the dashboard's first page
       {"GET", "/v1/admin/policies", HandleAdminListPolicies},
       {"GET", "/v1/admin/policies/{name}", HandleAdminGetPolicy},
       {"PUT", "/v1/admin/policies/{name}", HandleAdminSetPolicy},

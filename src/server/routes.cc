@@ -3,6 +3,7 @@
 #include "server/admin_routes.h"
 #include "server/handlers.h"
 #include "server/metrics.h"
+#include "server/session_handlers.h"
 #include "server/web_routes.h"
 
 namespace wott::server {
@@ -26,7 +27,8 @@ Status AddRoutes(net::Router& router, CaService& ca, const std::filesystem::path
   RETURN_IF_ERROR(router.Add("POST", "/v1/recover", bind(HandleRecover)));
   RETURN_IF_ERROR(router.Add("POST", "/v1/ping", bind(HandlePing)));  // agent heartbeat
   RETURN_IF_ERROR(router.Add("GET", "/v1/policies/{name}", bind(HandleGetPolicy)));  // mTLS
-  // Operators: Bearer API token.
+  // Operators: Bearer API token, or the dashboard's session cookie.
+  RETURN_IF_ERROR(AddSessionRoutes(router, ca));  // /v1/session: dashboard login/logout
   RETURN_IF_ERROR(AddAdminRoutes(router, ca));
   RETURN_IF_ERROR(AddWebRoutes(router, web_root));  // the dashboard: GET /, /assets/{file}
   return Status::Ok();
