@@ -9,10 +9,10 @@ const COLUMNS = [
   {label: 'Device', sort: 'name'},
   {label: 'Status'},
   {label: 'Hostname'},
-  {label: 'Tags'},
-  {label: 'Last seen', sort: 'last_seen'},
+  {label: 'Tags', opt: true},
+  {label: 'Last seen', sort: 'last_seen', opt: true},
   {label: 'Certificate expires', sort: 'expiry'},
-  {label: 'Enrolled', sort: 'created_at'},
+  {label: 'Enrolled', sort: 'created_at', opt: true},
 ];
 // The server's default order per sort field (desc for times of the past).
 const DEFAULT_DESC = {created_at: true, last_seen: true};
@@ -46,10 +46,10 @@ export function deviceRow(device) {
     h('td', {}, link),
     h('td', {}, badge(device.status, 'device-status')),
     h('td', {testid: 'device-hostname'}, device.hostname || device.metadata?.hostname || ''),
-    h('td', {class: 'tags'}, formatMap(device.tags)),
-    h('td', {title: formatTime(device.last_seen)}, device.last_seen ? relativeTime(device.last_seen) : 'never'),
+    h('td', {class: 'tags opt'}, formatMap(device.tags)),
+    h('td', {class: 'opt', title: formatTime(device.last_seen)}, device.last_seen ? relativeTime(device.last_seen) : 'never'),
     h('td', {title: formatTime(expiry)}, expiry ? relativeTime(expiry) : '—'),
-    h('td', {title: formatTime(device.created_at)}, formatTime(device.created_at).slice(0, 10)));
+    h('td', {class: 'opt', title: formatTime(device.created_at)}, formatTime(device.created_at).slice(0, 10)));
   row.addEventListener('click', (e) => {
     if (e.target.closest('a')) return;
     location.hash = `#/devices/${encodeURIComponent(device.hex)}`;
@@ -103,10 +103,10 @@ export async function renderDevices(el, {params, go, isCurrent}) {
   if (!isCurrent()) return;
   const desc = descending(state);
   const headers = COLUMNS.map((c) => {
-    if (!c.sort) return h('th', {}, c.label);
+    if (!c.sort) return h('th', {class: c.opt ? 'opt' : null}, c.label);
     const active = c.sort === state.sort;
     const nextOrder = active ? (desc ? 'asc' : 'desc') : (DEFAULT_DESC[c.sort] ? 'desc' : 'asc');
-    return h('th', {'aria-sort': active ? (desc ? 'descending' : 'ascending') : null},
+    return h('th', {class: c.opt ? 'opt' : null, 'aria-sort': active ? (desc ? 'descending' : 'ascending') : null},
       h('a', {href: hashOf({...state, sort: c.sort, order: nextOrder, page: 1}),
               class: active ? 'sort active' : 'sort', testid: `sort-${c.sort}`},
         c.label, active ? (desc ? ' ▼' : ' ▲') : ''));

@@ -8,7 +8,7 @@ function policyForm(policy, {onSaved, onCancel}) {
   const creating = !policy;
   const name = h('input', {type: 'text', id: 'policy-name', testid: 'policy-name', required: true,
                            value: policy ? policy.name : '', readonly: !creating,
-                           placeholder: 'web-app', pattern: '[a-z0-9][a-z0-9-]{0,62}'});
+                           placeholder: 'web-app', pattern: '[a-z0-9][a-z0-9\\-]{0,62}'});
   const description = h('input', {type: 'text', id: 'policy-description', testid: 'policy-description',
                                   value: policy ? policy.description : '', maxlength: 256});
   const devices = h('textarea', {id: 'policy-devices', testid: 'policy-devices', rows: 4,
