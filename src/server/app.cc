@@ -1,10 +1,11 @@
 #include "server/app.h"
 
-#include <csignal>
-#include <charconv>
-
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <csignal>
+
+#include "audit/vuln_db.h"
 #include "ossl/tls_context.h"
 #include "pki/certificate.h"
 #include "server/metrics.h"
@@ -54,13 +55,16 @@ Result<std::unique_ptr<App>> App::Start(const AppOptions& options, const Clock* 
   ASSIGN_OR_RETURN(auto ssl_context, ossl::BuildTlsContext(tls));
 
   auto app = std::unique_ptr<App>(new App());
-  std::string dsn = options.db.empty()
-                        ? "sqlite:" + (options.data_dir / "registry.db").string()
-                        : options.db;
+  std::string dsn =
+      options.db.empty() ? "sqlite:" + (options.data_dir / "registry.db").string() : options.db;
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(dsn);
   if (!store.ok()) return store.status().WithContext("opening the registry");
   app->store_ = std::move(*store);
   CaServiceOptions ca_options = options.ca;
+  // Findings match against the data `wott-server cve import` keeps in the data dir.
+  if (ca_options.vulndb_path.empty()) {
+    ca_options.vulndb_path = options.data_dir / audit::kVulnDbFileName;
+  }
   if (!ca_options.metrics) ca_options.metrics = std::make_shared<ServerMetrics>(app->store_.get());
   std::shared_ptr<ServerMetrics> metrics = ca_options.metrics;
   ASSIGN_OR_RETURN(app->ca_,

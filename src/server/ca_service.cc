@@ -9,6 +9,7 @@
 #include "pki/csr.h"
 #include "pki/verify.h"
 #include "server/metrics.h"
+#include "server/posture_service.h"
 
 namespace wott::server {
 namespace {
@@ -65,8 +66,12 @@ Result<std::unique_ptr<CaService>> CaService::Create(pki::LoadedCa ca, store::St
   service->store_ = store;
   service->clock_ = clock;
   service->options_ = options;
+  service->posture_ = std::make_unique<PostureService>(store, clock, service->ca_.config.domain,
+                                                       options.vulndb_path);
   return service;
 }
+
+CaService::~CaService() = default;
 
 Result<pki::DeviceId> CaService::DeviceOf(X509* cert) const {
   if (cert == nullptr) return Unauthenticated("a client certificate is required");

@@ -12,6 +12,7 @@
 #ifndef WOTT_SERVER_CA_SERVICE_H_
 #define WOTT_SERVER_CA_SERVICE_H_
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,7 @@
 
 namespace wott::server {
 
+class PostureService;
 class ServerMetrics;
 
 struct CaServiceOptions {
@@ -42,6 +44,9 @@ struct CaServiceOptions {
   // Counts each Enroll / Renew / Recover outcome and is served on GET /metrics; shared
   // with the HTTPS server's request hook. Null: nothing is counted.
   std::shared_ptr<ServerMetrics> metrics;
+  // The vulnerability database devices' inventories are matched against
+  // (DATA_DIR/vulndb.sqlite); "" = none (findings unknown).
+  std::filesystem::path vulndb_path;
 };
 
 // What a successful enrollment, renewal or recovery returns to the device.
@@ -76,6 +81,7 @@ class CaService {
   static Result<std::unique_ptr<CaService>> Create(pki::LoadedCa ca, store::Store* store,
                                                    const Clock* clock,
                                                    CaServiceOptions options = {});
+  ~CaService();
 
   // First certificate for a new device. kUnauthenticated (unknown token) or
   // kPermissionDenied (revoked, expired, used up) for token problems; kInvalidArgument for
@@ -104,6 +110,8 @@ class CaService {
   X509* intermediate() const { return ca_.intermediate.get(); }
   store::Store& registry() const { return *store_; }
   ServerMetrics* metrics() const { return options_.metrics.get(); }
+  // Device posture (heartbeat audits, findings, trust scores) over the same registry.
+  PostureService& posture() const { return *posture_; }
   const Clock& clock() const { return *clock_; }
 
   // SHA-256 hex of a secret token, as the registry stores it.
@@ -132,6 +140,7 @@ class CaService {
   store::Store* store_ = nullptr;
   const Clock* clock_ = nullptr;
   CaServiceOptions options_;
+  std::unique_ptr<PostureService> posture_;
 
   std::mutex crl_mu_;
   std::string crl_der_;           // guarded by crl_mu_

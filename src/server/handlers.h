@@ -36,12 +36,13 @@ Status AddOcspRoutes(net::Router& router, CaService& ca);
 // {id} is the hex ID or the full name. Public: certificates are public data.
 net::HttpResponse HandleDeviceCertificate(CaService& ca, const net::HttpRequest& request);
 
-// POST /v1/ping {"agent_version"?, "hostname"?, "os"?, "uptime_seconds"?} over mTLS: the
-// agent's heartbeat. Records last_seen and the report (Store::TouchLastSeen, no event) and
-// answers {"device_id", "server_time", "not_after", "renew_after"} about the device's
-// current certificate. 401 without the certificate of a registered device, 403
-// "device_revoked" / "device_deleted", 400 for a malformed body (strings over 256 bytes, a
-// negative uptime).
+// POST /v1/ping {"agent_version"?, "hostname"?, "os"?, "uptime_seconds"?, "audit"?} over
+// mTLS: the agent's heartbeat. Records last_seen and the report (Store::TouchLastSeen, no
+// event), the audit when present (PostureService::Ingest), and answers {"device_id",
+// "server_time", "not_after", "renew_after", "inventory_wanted"} about the device's
+// current certificate. A malformed audit is a 400 naming the field, recording nothing. 401 without
+// the certificate of a registered device, 403 "device_revoked" / "device_deleted", 400 for a
+// malformed body (strings over 256 bytes, a negative uptime).
 net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request);
 
 // GET /v1/policies/{name} over mTLS (the certificate of an active device, unrevoked):

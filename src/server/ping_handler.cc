@@ -1,6 +1,8 @@
 #include "base/encoding.h"
 #include "server/api_util.h"
 #include "server/handlers.h"
+#include "server/posture_audit.h"
+#include "server/posture_service.h"
 
 namespace wott::server {
 namespace {
@@ -17,14 +19,15 @@ Result<std::string> AgentString(const nlohmann::json& body, std::string_view key
   return value;
 }
 
-// The heartbeat body {"agent_version", "hostname", "os", "uptime_seconds"}, every field
-// optional. An empty body is an empty report. Unknown fields are ignored so that newer
-// agents can report more.
-Result<store::AgentInfo> ParseAgentInfo(const net::HttpRequest& request) {
-  nlohmann::json body = nlohmann::json::object();
-  if (!request.body.empty()) {
-    ASSIGN_OR_RETURN(body, ParseJsonObject(request));
-  }
+// The heartbeat body {"agent_version", "hostname", "os", "uptime_seconds", "audit"}, every
+// field optional. An empty body is an empty report. Unknown fields are ignored so that
+// newer agents can report more.
+Result<nlohmann::json> ParseBody(const net::HttpRequest& request) {
+  if (request.body.empty()) return nlohmann::json::object();
+  return ParseJsonObject(request);
+}
+
+Result<store::AgentInfo> ParseAgentInfo(const nlohmann::json& body) {
   store::AgentInfo agent;
   ASSIGN_OR_RETURN(agent.agent_version, AgentString(body, "agent_version"));
   ASSIGN_OR_RETURN(agent.hostname, AgentString(body, "hostname"));
@@ -69,8 +72,13 @@ net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request) {
   }
   Result<pki::DeviceId> id = ca.DeviceOf(request.peer_certificate.get());
   if (!id.ok()) return ErrorFor(id.status());
-  Result<store::AgentInfo> agent = ParseAgentInfo(request);
+  Result<nlohmann::json> body = ParseBody(request);
+  if (!body.ok()) return ErrorFor(body.status());
+  Result<store::AgentInfo> agent = ParseAgentInfo(*body);
   if (!agent.ok()) return ErrorFor(agent.status());
+  // Validated before anything is recorded: a malformed audit refuses the whole heartbeat.
+  Result<std::optional<ReportedAudit>> audit = ParseReportedAudit(*body);
+  if (!audit.ok()) return ErrorFor(audit.status());
 
   const TimePoint now = ca.clock().Now();
   Status touched = ca.registry().TouchLastSeen(id->hex(), now, *agent);
@@ -81,6 +89,12 @@ net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request) {
     return ErrorFor(Unauthenticated("the certificate's device is not registered"));
   }
   if (!touched.ok()) return ErrorFor(touched);
+  bool inventory_wanted = false;
+  if (audit->has_value()) {
+    Result<bool> wanted = ca.posture().Ingest(id->hex(), **audit);
+    if (!wanted.ok()) return ErrorFor(wanted.status());
+    inventory_wanted = *wanted;
+  }
 
   // The device's newest certificate, which may be newer than the one presented.
   Result<store::CertificateRecord> current = ca.registry().CurrentCertificate(id->hex());
@@ -94,7 +108,8 @@ net::HttpResponse HandlePing(CaService& ca, const net::HttpRequest& request) {
   return JsonResponse({{"device_id", id->Name(ca.config().domain)},
                        {"server_time", FormatRfc3339(now)},
                        {"not_after", FormatRfc3339(current->not_after)},
-                       {"renew_after", FormatRfc3339(renew_after)}});
+                       {"renew_after", FormatRfc3339(renew_after)},
+                       {"inventory_wanted", inventory_wanted}});
 }
 
 }  // namespace wott::server

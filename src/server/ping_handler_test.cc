@@ -98,7 +98,8 @@ TEST_F(PingHandlerTest, RecordsTheReportAndLastSeenAndAnswersAboutTheCertificate
   EXPECT_EQ(j["server_time"], FormatRfc3339(clock_.Now()));
   EXPECT_EQ(j["not_after"], FormatRfc3339(device_.not_after));
   EXPECT_EQ(j["renew_after"], FormatRfc3339(device_.renew_after));
-  EXPECT_EQ(j.size(), 4u);
+  EXPECT_EQ(j["inventory_wanted"], false);  // no audit reported
+  EXPECT_EQ(j.size(), 5u);
 
   store::DeviceRecord d = Device();
   EXPECT_EQ(d.agent.agent_version, "0.4.0");

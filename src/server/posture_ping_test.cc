@@ -1,0 +1,219 @@
+// Posture through the real router: heartbeats with an `audit` (POST /v1/ping) against a
+// memory registry and a small vulnerability database built in a temp dir; what the
+// security view, the fleet view and inventory_wanted say, and refusals recording nothing.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "audit/vuln_db.h"
+#include "pki/certificate.h"
+#include "server/posture_packages_hash.h"
+#include "server/posture_service.h"
+#include "server/routes.h"
+#include "server/testing/ca_service_fixture.h"
+
+namespace wott::server {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+audit::Advisory Resolved(const std::string& id, const std::string& fixed) {
+  audit::Advisory a;
+  a.vuln_id = id;
+  a.source_package = "openssl";
+  a.release = "bookworm";
+  a.status = "resolved";
+  a.fixed_version = fixed;
+  a.urgency = "high";
+  a.origin = "debian-tracker";
+  return a;
+}
+
+// Writes DIR/vulndb.sqlite with `advisories` (atomically replacing an older one).
+void BuildVulnDb(const std::filesystem::path& path, const std::vector<audit::Advisory>& list) {
+  auto writer = audit::VulnDbWriter::Create(path);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  for (const audit::Advisory& a : list) {
+    ASSERT_TRUE((*writer)
+                    ->AddVulnerability({a.vuln_id, "about " + a.vuln_id, "remote", {}, a.origin})
+                    .ok());
+    ASSERT_TRUE((*writer)->AddAdvisory(a).ok());
+  }
+  ASSERT_TRUE((*writer)->AddSource({"fixture.json", "debian-tracker", 1}).ok());
+  ASSERT_TRUE((*writer)->Commit("2026-11-27T12:00:00Z").ok());
+}
+
+// {"inventory": ...} with one openssl binary at `version`, hash included.
+json InventoryWith(const std::string& version, bool with_packages = true) {
+  std::vector<audit::InstalledPackage> list = {{"libssl3", version, "amd64", "openssl", version}};
+  json inv = {{"os_id", "debian"},
+              {"version_codename", "bookworm"},
+              {"packages_hash", CanonicalPackagesHash(list)}};
+  if (with_packages) {
+    inv["packages"] = json::array({{{"name", "libssl3"},
+                                    {"version", version},
+                                    {"arch", "amd64"},
+                                    {"source", "openssl"},
+                                    {"source_version", version}}});
+  }
+  return inv;
+}
+
+const json kHost = {{"firewall", {{"state", "yes"}, {"backend", "nftables"}, {"rules", 4}}}};
+
+class PosturePingTest : public testing::CaServiceFixture {
+ protected:
+  void SetUp() override {
+    CaServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
+    vulndb_ = tmp_.path() / "data" / audit::kVulnDbFileName;
+    CaServiceOptions options;
+    options.vulndb_path = vulndb_;
+    Result<pki::LoadedCa> ca = pki::LoadCa(tmp_.path() / "data");
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_, options));
+    ASSERT_TRUE(AddRoutes(router_, *service_).ok());
+    device_ = EnrollTagged({});
+  }
+
+  net::HttpResponse Ping(const json& body, const IssuedCertificate& device) {
+    net::HttpRequest request;
+    request.method = "POST";
+    request.target = request.path = "/v1/ping";
+    request.headers.Add("Content-Type", "application/json");
+    request.body = body.dump();
+    request.remote_address = "127.0.0.1:40000";
+    request.peer_certificate =
+        std::move(pki::ParseCertificateChainPem(device.certificate_chain)->front());
+    return router_.Dispatch(request);
+  }
+  net::HttpResponse Ping(const json& body) { return Ping(body, device_); }
+
+  json Security() {
+    Result<json> j = service_->posture().SecurityJson(device_.device_hex);
+    EXPECT_TRUE(j.ok()) << j.status();
+    return j.ok() ? *j : json();
+  }
+
+  std::vector<std::string> FindingIds() {
+    std::vector<std::string> ids;
+    const json security = Security();  // named: the loop must not outlive its temporary
+    for (const json& f : security["findings"]) ids.push_back(f["id"]);
+    return ids;
+  }
+
+  std::filesystem::path vulndb_;
+  net::Router router_;
+  IssuedCertificate device_;
+};
+
+TEST_F(PosturePingTest, VulnerableInventoryIsListedAndAnUpgradeClearsIt) {
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  net::HttpResponse r =
+      Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.9-1")}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], false);
+
+  json security = Security();
+  EXPECT_EQ(security["findings_known"], true);
+  ASSERT_EQ(security["findings"].size(), 1u);
+  EXPECT_EQ(security["findings"][0]["id"], "CVE-2023-5678");
+  EXPECT_EQ(security["findings"][0]["state"], "fixable");
+  EXPECT_EQ(security["counts"]["vulnerable"], 1);
+  EXPECT_EQ(security["inventory"]["packages"], 1);
+  EXPECT_EQ(security["inventory"]["codename"], "bookworm");
+  EXPECT_EQ(security["host_audit"]["firewall"]["state"], "yes");
+  ASSERT_TRUE(security["trust_score"].is_number_integer());
+  const int vulnerable_score = security["trust_score"];
+  EXPECT_LT(vulnerable_score, 100);
+  EXPECT_EQ(security["score_history"].size(), 1u);
+
+  Result<json> fleet = service_->posture().FleetCves(CveQuery{});
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  ASSERT_EQ((*fleet)["total"], 1);
+  EXPECT_EQ((*fleet)["cves"][0]["cve"], "CVE-2023-5678");
+  EXPECT_EQ((*fleet)["cves"][0]["packages"][0]["devices"][0]["id"], device_.device_hex);
+  EXPECT_EQ((*fleet)["cves"][0]["packages"][0]["devices"][0]["name"], device_.device_name);
+
+  // The upgraded inventory clears it; the score rises and gets a history row.
+  clock_.Advance(std::chrono::minutes(5));
+  r = Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.11-1~deb12u2")}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  security = Security();
+  EXPECT_EQ(security["findings"], json::array());
+  EXPECT_GT(security["trust_score"].get<int>(), vulnerable_score);
+  EXPECT_EQ(security["score_history"].size(), 2u);
+  EXPECT_EQ((*service_->posture().FleetCves(CveQuery{}))["total"], 0);
+}
+
+TEST_F(PosturePingTest, InventoryWantedOnlyForAHashTheServerLacks) {
+  // Hash only, nothing stored yet: wanted.
+  net::HttpResponse r = Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1", false)}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], true);
+  r = Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1")}}}});
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], false);
+  // The same hash again without packages: not wanted; another hash: wanted.
+  r = Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1", false)}}}});
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], false);
+  r = Ping({{"audit", {{"inventory", InventoryWith("3.0.10-1", false)}}}});
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], true);
+  // No audit at all: never wanted.
+  r = Ping(json::object());
+  EXPECT_EQ(json::parse(r.body)["inventory_wanted"], false);
+}
+
+TEST_F(PosturePingTest, NewVulnerabilityDataIsMatchedWithoutANewInventory) {
+  ASSERT_EQ(Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1")}}}}).status, 200);
+  // No database yet: findings unknown, the score still computed.
+  json security = Security();
+  EXPECT_EQ(security["findings_known"], false);
+  EXPECT_TRUE(security["trust_score"].is_number_integer());
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  EXPECT_EQ(FindingIds(), std::vector<std::string>{"CVE-2023-5678"});
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2"),
+                        Resolved("CVE-2024-0727", "3.0.13-1~deb12u1")});
+  std::vector<std::string> ids = FindingIds();
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"CVE-2023-5678", "CVE-2024-0727"}));
+}
+
+TEST_F(PosturePingTest, MalformedAuditIs400AndRecordsNothing) {
+  json bad_version = InventoryWith("3.0.9-1");
+  bad_version["packages"][0]["version"] = "not a version";
+  json bad_hash = InventoryWith("3.0.9-1");
+  bad_hash["packages_hash"] = std::string(64, '0');
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"audit", "x"}}, "'audit'"},
+      {{{"audit", {{"host", 1}}}}, "'audit.host'"},
+      {{{"audit", {{"inventory", bad_version}}}}, "'audit.inventory.packages[0].version'"},
+      {{{"audit", {{"inventory", bad_hash}}}}, "'audit.inventory.packages_hash'"},
+  };
+  for (const auto& [body, field] : cases) {
+    net::HttpResponse r = Ping(body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_THAT(r.body, HasSubstr(field));
+  }
+  EXPECT_FALSE(store_->GetDevice(device_.device_hex)->last_seen.has_value());
+  EXPECT_EQ(service_->posture().SecurityJson(device_.device_hex).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(PosturePingTest, ARevokedDevicesAuditIsRefusedAndNotRecorded) {
+  ASSERT_TRUE(store_
+                  ->RevokeDevice(device_.device_hex, pki::RevocationReason::kKeyCompromise,
+                                 "admin:test", clock_.Now())
+                  .ok());
+  net::HttpResponse r =
+      Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.9-1")}}}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("device_revoked"));
+  EXPECT_EQ(service_->posture().SecurityJson(device_.device_hex).status().code(),
+            StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace wott::server

@@ -1,0 +1,226 @@
+#include "server/posture_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "audit/matcher.h"
+#include "audit/trust_score.h"
+#include "base/encoding.h"
+#include "pki/device_id.h"
+
+namespace wott::server {
+namespace {
+
+using nlohmann::json;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json ParseOr(const std::string& text, json fallback) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? fallback : j;
+}
+
+// The stored findings, or nullopt when unknown (no data, release not covered) or unreadable.
+std::optional<std::vector<audit::Finding>> StoredFindings(const store::DevicePosture& p) {
+  if (!p.findings || p.findings->findings_json.empty()) return std::nullopt;
+  Result<std::vector<audit::Finding>> f =
+      FindingsFromJson(ParseOr(p.findings->findings_json, json()));
+  if (!f.ok()) {
+    spdlog::warn("posture: stored findings of {} unreadable: {}", p.device_id,
+                 f.status().ToString());
+    return std::nullopt;
+  }
+  return std::move(*f);
+}
+
+// Matches a stored inventory; nullopt when the data cannot say (release not covered, a
+// non-Debian OS, a malformed stored list).
+std::optional<std::vector<audit::Finding>> Match(const store::InventorySnapshot& inventory,
+                                                 const audit::VulnDb& db,
+                                                 std::string_view device_id) {
+  audit::Inventory inv;
+  inv.os.id = inventory.os_id;
+  inv.os.version_codename = inventory.codename;
+  Result<std::vector<audit::InstalledPackage>> packages =
+      PackagesFromJson(ParseOr(inventory.packages_json, json()));
+  if (!packages.ok()) {
+    spdlog::warn("posture: stored package list of {} unreadable: {}", device_id,
+                 packages.status().ToString());
+    return std::nullopt;
+  }
+  inv.packages = std::move(*packages);
+  Result<std::vector<audit::Finding>> findings = audit::MatchInventory(inv, db);
+  if (!findings.ok()) {
+    spdlog::info("posture: no findings for {}: {}", device_id, findings.status().message());
+    return std::nullopt;
+  }
+  return std::move(*findings);
+}
+
+}  // namespace
+
+PostureService::PostureService(store::Store* store, const Clock* clock, std::string domain,
+                               std::filesystem::path vulndb_path)
+    : store_(store), clock_(clock), domain_(std::move(domain)), vulndb_(std::move(vulndb_path)) {}
+
+Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture posture) {
+  const TimePoint now = clock_->Now();
+  store::PostureUpdate update;
+  std::optional<std::vector<audit::Finding>> findings = StoredFindings(posture);
+  if (posture.inventory) {
+    const VulnDbSnapshot data = vulndb_.Current();
+    const bool stale = !posture.findings ||
+                       posture.findings->inventory_hash != posture.inventory->packages_hash ||
+                       posture.findings->vulndb_generation != data.generation;
+    if (stale) {
+      findings.reset();
+      if (data.db) {
+        ASSIGN_OR_RETURN(store::DevicePosture full, store_->GetPosture(posture.device_id, true));
+        if (full.inventory) findings = Match(*full.inventory, *data.db, posture.device_id);
+      }
+      update.findings =
+          store::FindingsSnapshot{posture.inventory->packages_hash, data.generation,
+                                  findings ? Dump(FindingsToJson(*findings)) : "", now};
+    }
+  }
+  const json host = posture.host_audit_json ? ParseOr(*posture.host_audit_json, json()) : json();
+  const audit::TrustScore score = audit::ComputeTrustScore(host, findings ? &*findings : nullptr);
+  const std::string factors = Dump(audit::TrustScoreToJson(score)["score_factors"]);
+  if (!posture.score || posture.score->score != score.score ||
+      posture.score->factors_json != factors ||
+      now - posture.score->computed_at >= store::kTrustScoreHistoryInterval) {
+    update.score = store::TrustScoreSnapshot{score.score, factors, now};
+  }
+  if (update.findings || update.score) {
+    RETURN_IF_ERROR(store_->UpdatePosture(posture.device_id, update, now));
+    if (update.findings) posture.findings = std::move(update.findings);
+    if (update.score) posture.score = std::move(update.score);
+  }
+  return posture;
+}
+
+Result<std::vector<store::DevicePosture>> PostureService::RefreshAll(
+    std::vector<store::DevicePosture> list) {
+  for (store::DevicePosture& p : list) {
+    Result<store::DevicePosture> fresh = Refresh(p);
+    // A device whose refresh fails keeps its last stored view; the others still count.
+    if (fresh.ok()) {
+      p = std::move(*fresh);
+    } else {
+      spdlog::warn("posture: cannot refresh {}: {}", p.device_id, fresh.status().ToString());
+    }
+  }
+  return list;
+}
+
+Result<bool> PostureService::Ingest(std::string_view device_id, const ReportedAudit& audit) {
+  const TimePoint now = clock_->Now();
+  Result<store::DevicePosture> stored = store_->GetPosture(device_id, false);
+  if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+  store::PostureUpdate update;
+  bool wanted = false;
+  if (audit.host) update.host_audit_json = Dump(*audit.host);
+  if (audit.inventory) {
+    const ReportedInventory& inv = *audit.inventory;
+    if (inv.packages) {
+      update.inventory = store::InventorySnapshot{inv.packages_hash,
+                                                  inv.os_id,
+                                                  inv.codename,
+                                                  static_cast<int64_t>(inv.packages->size()),
+                                                  Dump(PackagesToJson(*inv.packages)),
+                                                  now};
+    } else {
+      wanted = !(stored.ok() && stored->inventory &&
+                 stored->inventory->packages_hash == inv.packages_hash);
+    }
+  }
+  if (update.host_audit_json || update.inventory) {
+    RETURN_IF_ERROR(store_->UpdatePosture(device_id, update, now));
+  }
+  Result<store::DevicePosture> current = store_->GetPosture(device_id, false);
+  if (current.status().code() == StatusCode::kNotFound) return wanted;  // nothing recorded
+  if (!current.ok()) return current.status();
+  Result<store::DevicePosture> refreshed = Refresh(std::move(*current));
+  if (!refreshed.ok()) return refreshed.status();
+  return wanted;
+}
+
+Result<nlohmann::json> PostureService::SecurityJson(std::string_view device_id) {
+  ASSIGN_OR_RETURN(store::DevicePosture stored, store_->GetPosture(device_id, false));
+  ASSIGN_OR_RETURN(store::DevicePosture p, Refresh(std::move(stored)));
+  ASSIGN_OR_RETURN(std::vector<store::TrustScorePoint> history,
+                   store_->ListTrustScores(device_id, 100));
+  json out;
+  out["trust_score"] = p.score ? json(p.score->score) : json();
+  out["score_factors"] = p.score ? ParseOr(p.score->factors_json, json::array()) : json::array();
+  json points = json::array();
+  for (const store::TrustScorePoint& point : history) {
+    points.push_back({{"at", FormatRfc3339(point.at)}, {"score", point.score}});
+  }
+  out["score_history"] = std::move(points);
+  out["host_audit"] = p.host_audit_json ? ParseOr(*p.host_audit_json, json()) : json();
+  out["host_audit_at"] = p.host_audit_at ? json(FormatRfc3339(*p.host_audit_at)) : json();
+  if (p.inventory) {
+    out["inventory"] = {{"os_id", p.inventory->os_id},
+                        {"codename", p.inventory->codename},
+                        {"packages", p.inventory->package_count},
+                        {"packages_hash", p.inventory->packages_hash},
+                        {"reported_at", FormatRfc3339(p.inventory->reported_at)}};
+  } else {
+    out["inventory"] = nullptr;
+  }
+  std::optional<std::vector<audit::Finding>> findings = StoredFindings(p);
+  out["findings_known"] = findings.has_value();
+  out["findings"] = findings ? FindingsToJson(*findings) : json::array();
+  out["counts"] = FindingCountsJson(findings ? *findings : std::vector<audit::Finding>());
+  return out;
+}
+
+Result<nlohmann::json> PostureService::FleetCves(const CveQuery& query) {
+  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> stored, store_->ListPostures({}));
+  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> list, RefreshAll(std::move(stored)));
+  std::vector<DeviceFindings> devices;
+  for (const store::DevicePosture& p : list) {
+    std::optional<std::vector<audit::Finding>> findings = StoredFindings(p);
+    if (!findings) continue;
+    Result<pki::DeviceId> id = pki::DeviceId::Parse(p.device_id, domain_);
+    devices.push_back(
+        {p.device_id, id.ok() ? id->Name(domain_) : p.device_id, std::move(*findings)});
+  }
+  return FleetCvesJson(devices, query);
+}
+
+Result<std::map<std::string, PostureSummary>> PostureService::Summaries(
+    const std::vector<std::string>& ids) {
+  std::map<std::string, PostureSummary> out;
+  if (ids.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> stored, store_->ListPostures(ids));
+  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> list, RefreshAll(std::move(stored)));
+  for (const store::DevicePosture& p : list) {
+    PostureSummary s;
+    s.audited = p.host_audit_json.has_value() || p.inventory.has_value();
+    if (p.score) s.trust_score = p.score->score;
+    if (std::optional<std::vector<audit::Finding>> findings = StoredFindings(p)) {
+      if (const audit::Finding* worst = WorstFixable(*findings)) {
+        s.worst_fixable = worst->severity;
+        s.worst_fixable_id = worst->vuln_id;
+      }
+    }
+    out.emplace(p.device_id, std::move(s));
+  }
+  return out;
+}
+
+Result<std::map<std::string, int>> PostureService::LatestScores(
+    const std::vector<std::string>& ids) {
+  std::map<std::string, int> out;
+  if (ids.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> list, store_->ListPostures(ids));
+  for (const store::DevicePosture& p : list) {
+    if (p.score) out.emplace(p.device_id, p.score->score);
+  }
+  return out;
+}
+
+}  // namespace wott::server

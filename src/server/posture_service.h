@@ -1,0 +1,72 @@
+// PostureService: device posture on the server (issue 7). Records what heartbeats report
+// (host audit, package inventory), keeps each device's findings current against
+// DATA_DIR/vulndb.sqlite (recomputed when the inventory or the vulnerability-data
+// generation changed), computes the trust score (audit/trust_score.h) and keeps its
+// history, and renders the security, fleet CVE and policy views.
+//
+// Findings are brought up to date lazily: on each heartbeat of the device, and when a view
+// that needs them (device security, fleet CVEs, policy requirements) reads them.
+//
+// Thread-safety: all methods may be called from many threads (worker threads). They block
+// on the registry and on the vulnerability database.
+#ifndef WOTT_SERVER_POSTURE_SERVICE_H_
+#define WOTT_SERVER_POSTURE_SERVICE_H_
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "server/posture_audit.h"
+#include "server/posture_findings.h"
+#include "server/posture_vulndb.h"
+#include "store/store.h"
+
+namespace wott::server {
+
+class PostureService {
+ public:
+  // `store` and `clock` must outlive the service. `vulndb_path` "" = no vulnerability data
+  // (findings unknown, the score's CVE part neutral). `domain` names devices in views.
+  PostureService(store::Store* store, const Clock* clock, std::string domain,
+                 std::filesystem::path vulndb_path);
+
+  // Records a validated audit of an active device, brings its findings and score up to
+  // date, and returns whether the server wants its package list (inventory_wanted): true
+  // when the audit names a packages_hash the server holds no list for.
+  Result<bool> Ingest(std::string_view device_id, const ReportedAudit& audit);
+
+  // GET /v1/admin/devices/{id}/security (docs/API.md). kNotFound "no audit reported" when
+  // the device never reported one.
+  Result<nlohmann::json> SecurityJson(std::string_view device_id);
+
+  // GET /v1/admin/cves: FleetCvesJson over the active devices.
+  Result<nlohmann::json> FleetCves(const CveQuery& query);
+
+  // What policy requirements look at, for the given active devices (those without any
+  // posture are absent from the map).
+  Result<std::map<std::string, PostureSummary>> Summaries(const std::vector<std::string>& ids);
+
+  // The latest trust score of each of `ids` that has one (DeviceToJson).
+  Result<std::map<std::string, int>> LatestScores(const std::vector<std::string>& ids);
+
+ private:
+  // Rematches and rescores the device when its stored findings or score are stale, and
+  // returns its posture (without packages) as stored afterwards.
+  Result<store::DevicePosture> Refresh(store::DevicePosture posture);
+  // Refresh over a list.
+  Result<std::vector<store::DevicePosture>> RefreshAll(std::vector<store::DevicePosture> list);
+
+  store::Store* store_;
+  const Clock* clock_;
+  std::string domain_;
+  VulnDbHandle vulndb_;
+};
+
+}  // namespace wott::server
+
+#endif  // WOTT_SERVER_POSTURE_SERVICE_H_
