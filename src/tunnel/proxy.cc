@@ -13,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -23,8 +22,9 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <type_traits>
 #include <vector>
+
+#include "tunnel/tls_io.h"
 
 namespace wott::tunnel {
 namespace {
@@ -32,20 +32,24 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using TlsStream = asio::ssl::stream<tcp::socket>;
 using SteadyClock = std::chrono::steady_clock;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
+// One TLS record's plaintext at most, so one SSL_read empties a record.
+constexpr size_t kCopyBuffer = 16 * 1024;
+
+// Copy buffers are borrowed only while bytes flow (see tls_io.h); a few stay cached.
+BufferPool& CopyBuffers() {
+  static BufferPool pool(kCopyBuffer, 16);
+  return pool;
+}
+
 std::string FormatEndpoint(const tcp::endpoint& ep) {
   std::string addr = ep.address().to_string();
   if (ep.address().is_v6()) addr = "[" + addr + "]";
   return addr + ":" + std::to_string(ep.port());
-}
-
-bool IsEof(const error_code& ec) {
-  return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
 struct Listener {
@@ -69,9 +73,15 @@ struct StatusListener {
 // One proxied connection; touched only on its strand. Serve holds the owning shared_ptr for
 // the connection's whole life; the coroutines it awaits take a Connection* (g++ 12 may
 // destroy shared_ptr temporaries twice inside co_await expressions).
+//
+// TLS runs on the socket itself: `ssl` reads and writes the TLS socket's descriptor, and the
+// coroutines wait for readiness with async_wait. The socket is closed only through
+// CloseAll, and no OpenSSL call follows a close (every wait checks is_open), so OpenSSL
+// never touches a descriptor number that may have been reused.
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(Listener& l, tcp::socket accepted, std::string remote_address)
       : listener(l),
+        server(l.options.side == Side::kServer),
         remote(std::move(remote_address)),
         downstream(std::move(accepted)),
         upstream(downstream.get_executor()),
@@ -79,19 +89,23 @@ struct Connection : std::enable_shared_from_this<Connection> {
         start(SteadyClock::now()),
         last_activity(start) {}
 
-  // Closes every socket; pending operations end with operation_aborted.
+  // Closes every socket; pending waits end with operation_aborted.
   void CloseAll() {
     error_code ignored;
     downstream.close(ignored);
     upstream.close(ignored);
-    if (tls) tls->next_layer().close(ignored);
   }
 
+  // Server side: TLS on the accepted socket, plain to the target; client side the reverse.
+  tcp::socket& tls_socket() { return server ? downstream : upstream; }
+  tcp::socket& plain_socket() { return server ? upstream : downstream; }
+
   Listener& listener;
+  const bool server;
   std::string remote;
-  tcp::socket downstream;  // the accepted socket (server side: until moved into tls)
-  tcp::socket upstream;    // the connection to the target (client side: until moved into tls)
-  std::optional<TlsStream> tls;
+  tcp::socket downstream;  // the accepted socket
+  tcp::socket upstream;    // the connection to the target
+  ossl::UniquePtr<SSL> ssl;
   std::shared_ptr<const Credentials> credentials;  // the snapshot this connection keeps
   PeerCheck check;
   asio::steady_timer timer;
@@ -104,12 +118,15 @@ struct Connection : std::enable_shared_from_this<Connection> {
   std::string error;  // the first transfer error (e.g. the peer's TLS alert), for the log
 
   void NoteError(const error_code& ec) {
-    if (error.empty() && ec != asio::error::operation_aborted) error = ec.message();
+    if (ec != asio::error::operation_aborted) NoteError(ec.message());
+  }
+  void NoteError(const std::string& message) {
+    if (error.empty() && !message.empty()) error = message;
   }
 };
 
 // Maps a failed handshake to a reason label and a log text.
-std::pair<DenyReason, std::string> Classify(const Connection& c, const error_code& ec,
+std::pair<DenyReason, std::string> Classify(const Connection& c, const std::string& message,
                                             bool timed_out) {
   if (timed_out) return {DenyReason::kHandshakeTimeout, "TLS handshake timed out"};
   const PeerCheck& check = c.check;
@@ -122,8 +139,7 @@ std::pair<DenyReason, std::string> Classify(const Connection& c, const error_cod
     }
     return {DenyReason::kUntrusted, r};
   }
-  std::string message = ec.message();
-  if (c.listener.options.side == Side::kServer && !check.saw_certificate &&
+  if (c.server && !check.saw_certificate &&
       (message.find("did not return a certificate") != std::string::npos ||
        message.find("certificate required") != std::string::npos)) {
     return {DenyReason::kNoCertificate, "no client certificate"};
@@ -131,51 +147,137 @@ std::pair<DenyReason, std::string> Classify(const Connection& c, const error_cod
   return {DenyReason::kHandshake, "TLS handshake failed: " + message};
 }
 
-constexpr size_t kCopyBuffer = 16 * 1024;
+// Waits until `socket` is ready for `what`. operation_aborted also when the connection was
+// closed after the wait completed (the descriptor must not be used any more).
+asio::awaitable<error_code> WaitFor(tcp::socket& socket, tcp::socket::wait_type what) {
+  auto [ec] = co_await socket.async_wait(what, kTuple);
+  if (!ec && !socket.is_open()) ec = asio::error::operation_aborted;
+  co_return ec;
+}
 
-// Copies `from` -> `to` until EOF or error; at EOF shuts down `to_socket`'s sending half.
-// A plain-TCP source is waited on first and gets its buffer only while data flows, so an
-// idle connection holds no buffer for that direction. A TLS source is read directly (Asio's
-// engine may already hold its next record, which a readiness wait would not see).
-template <typename From, typename To>
-asio::awaitable<void> Pump(Connection* c, From& from, To& to, tcp::socket& to_socket,
-                           uint64_t& counter) {
-  constexpr bool kPlainSource = std::is_same_v<From, tcp::socket>;
-  std::unique_ptr<char[]> held;
-  if constexpr (!kPlainSource) held = std::make_unique_for_overwrite<char[]>(kCopyBuffer);
+// Waits as an OpenSSL step asked. REQUIRES: step.kind is kWantRead or kWantWrite.
+asio::awaitable<error_code> WaitAsAsked(Connection* c, const TlsStep& step) {
+  return WaitFor(c->tls_socket(), step.kind == TlsStep::kWantRead ? tcp::socket::wait_read
+                                                                  : tcp::socket::wait_write);
+}
+
+// The TLS handshake. "" on success, else why it failed.
+asio::awaitable<std::string> Handshake(Connection* c) {
   for (;;) {
-    std::unique_ptr<char[]> borrowed;
-    char* data = held.get();
-    if constexpr (kPlainSource) {
-      auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, kTuple);
-      if (wait_ec) {
-        c->NoteError(wait_ec);
-        c->CloseAll();
-        co_return;
-      }
-      borrowed = std::make_unique_for_overwrite<char[]>(kCopyBuffer);
-      data = borrowed.get();
+    TlsStep step = HandshakeStep(c->ssl.get());
+    if (step.kind == TlsStep::kDone) co_return std::string();
+    if (step.kind != TlsStep::kWantRead && step.kind != TlsStep::kWantWrite) {
+      co_return step.error;
     }
-    auto [ec, n] = co_await from.async_read_some(asio::buffer(data, kCopyBuffer), kTuple);
+    error_code ec = co_await WaitAsAsked(c, step);
+    if (ec) co_return ec.message();
+  }
+}
+
+// Writes data[0, size) over TLS. "" on success, else why it failed.
+asio::awaitable<std::string> TlsWriteAll(Connection* c, const char* data, size_t size) {
+  size_t written = 0;
+  while (written < size) {
+    TlsStep step = WriteStep(c->ssl.get(), data + written, size - written);
+    if (step.kind == TlsStep::kDone) {
+      written += step.bytes;
+      continue;
+    }
+    if (step.kind != TlsStep::kWantRead && step.kind != TlsStep::kWantWrite) {
+      co_return step.error;
+    }
+    error_code ec = co_await WaitAsAsked(c, step);
+    if (ec) co_return ec == asio::error::operation_aborted ? std::string() : ec.message();
+  }
+  co_return std::string();
+}
+
+// Plain socket -> TLS until EOF or error. At EOF the TLS socket's sending half is shut down
+// (a TCP FIN; our peers treat it as the end of the stream). Waits for readability first
+// and borrows the copy buffer only then, so an idle direction holds none.
+asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
+  tcp::socket& plain = c->plain_socket();
+  for (;;) {
+    if (error_code ec = co_await WaitFor(plain, tcp::socket::wait_read); ec) {
+      c->NoteError(ec);
+      c->CloseAll();
+      co_return;
+    }
+    BufferPool::Handle buffer = CopyBuffers().Borrow();
+    error_code ec;
+    size_t n = plain.read_some(asio::buffer(buffer.data(), kCopyBuffer), ec);  // non-blocking
+    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
     if (n > 0) {
       c->last_activity = SteadyClock::now();
-      auto [write_ec, written] = co_await asio::async_write(to, asio::buffer(data, n), kTuple);
-      counter += written;
-      if (write_ec) {
-        c->NoteError(write_ec);
+      std::string error = co_await TlsWriteAll(c, buffer.data(), n);
+      if (!error.empty() || !c->tls_socket().is_open()) {
+        c->NoteError(error);
         c->CloseAll();
         co_return;
       }
+      counter += n;
     }
     if (ec) {
       error_code ignored;
-      if (IsEof(ec)) {
-        to_socket.shutdown(tcp::socket::shutdown_send, ignored);
+      if (ec == asio::error::eof) {
+        c->tls_socket().shutdown(tcp::socket::shutdown_send, ignored);
       } else {
         c->NoteError(ec);
         c->CloseAll();
       }
       co_return;
+    }
+  }
+}
+
+// TLS -> plain socket until EOF or error; at EOF the plain socket's sending half is shut
+// down. Waits for readability unless OpenSSL already holds input, then borrows a buffer.
+asio::awaitable<void> PumpTlsToPlain(Connection* c, uint64_t& counter) {
+  tcp::socket& plain = c->plain_socket();
+  // What to wait for before the next SSL_read: readability unless OpenSSL holds input, or
+  // exactly what the last read asked for (a partial record is buffered yet not readable).
+  enum { kUnlessBuffered, kRead, kWrite } next = kUnlessBuffered;
+  for (;;) {
+    if (next != kUnlessBuffered || !HasBufferedInput(c->ssl.get())) {
+      error_code ec = co_await WaitFor(
+          c->tls_socket(), next == kWrite ? tcp::socket::wait_write : tcp::socket::wait_read);
+      if (ec) {
+        c->NoteError(ec);
+        c->CloseAll();
+        co_return;
+      }
+    }
+    BufferPool::Handle buffer = CopyBuffers().Borrow();
+    TlsStep step = ReadStep(c->ssl.get(), buffer.data(), kCopyBuffer);
+    switch (step.kind) {
+      case TlsStep::kDone: {
+        c->last_activity = SteadyClock::now();
+        auto [ec, written] =
+            co_await asio::async_write(plain, asio::buffer(buffer.data(), step.bytes), kTuple);
+        counter += written;
+        if (ec) {
+          c->NoteError(ec);
+          c->CloseAll();
+          co_return;
+        }
+        next = kUnlessBuffered;
+        break;
+      }
+      case TlsStep::kWantRead:
+        next = kRead;
+        break;
+      case TlsStep::kWantWrite:
+        next = kWrite;
+        break;
+      case TlsStep::kEof: {
+        error_code ignored;
+        plain.shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+      }
+      case TlsStep::kError:
+        c->NoteError(step.error);
+        c->CloseAll();
+        co_return;
     }
   }
 }
@@ -196,22 +298,20 @@ asio::awaitable<void> Watchdog(Connection* c) {
 }
 
 asio::awaitable<void> CopyBoth(Connection* c) {
-  TlsStream& tls = *c->tls;
-  bool server = c->listener.options.side == Side::kServer;
-  tcp::socket& plain = server ? c->upstream : c->downstream;
-  auto to_target = server ? Pump(c, tls, plain, plain, c->bytes_to_target)
-                          : Pump(c, plain, tls, tls.next_layer(), c->bytes_to_target);
-  auto from_target = server ? Pump(c, plain, tls, tls.next_layer(), c->bytes_from_target)
-                            : Pump(c, tls, plain, plain, c->bytes_from_target);
+  auto to_target =
+      c->server ? PumpTlsToPlain(c, c->bytes_to_target) : PumpPlainToTls(c, c->bytes_to_target);
+  auto from_target =
+      c->server ? PumpPlainToTls(c, c->bytes_from_target) : PumpTlsToPlain(c, c->bytes_from_target);
   co_await (std::move(to_target) && std::move(from_target));
   c->done = true;
   c->timer.cancel();
 }
 
-// Runs `op` with a deadline: when it expires, the connection's sockets are closed.
+// Runs `op` with a deadline: when it expires, the connection's sockets are closed. Returns
+// the op's result and whether the deadline struck.
 template <typename Op>
-asio::awaitable<std::pair<error_code, bool>> WithDeadline(Connection* conn,
-                                                          std::chrono::milliseconds limit, Op op) {
+auto WithDeadline(Connection* conn, std::chrono::milliseconds limit, Op op)
+    -> asio::awaitable<std::pair<typename decltype(op())::value_type, bool>> {
   auto timed_out = std::make_shared<bool>(false);
   asio::steady_timer deadline(conn->downstream.get_executor());
   deadline.expires_after(limit);
@@ -221,9 +321,9 @@ asio::awaitable<std::pair<error_code, bool>> WithDeadline(Connection* conn,
       c->CloseAll();
     }
   });
-  error_code ec = co_await op();
+  auto result = co_await op();
   deadline.cancel();
-  co_return std::make_pair(ec, *timed_out);
+  co_return std::make_pair(std::move(result), *timed_out);
 }
 
 asio::awaitable<error_code> ConnectTarget(Connection* c, tcp::socket& socket) {
@@ -239,12 +339,6 @@ asio::awaitable<error_code> ConnectTarget(Connection* c, tcp::socket& socket) {
   co_return cec;
 }
 
-asio::awaitable<error_code> Handshake(Connection* c, bool server) {
-  auto [ec] = co_await c->tls->async_handshake(
-      server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client, kTuple);
-  co_return ec;
-}
-
 void LogDenied(const Connection& c, DenyReason reason, const std::string& why) {
   c.listener.metrics->CountDenied(reason);
   std::string peer = c.check.saw_certificate ? c.check.peer.Describe() : "no certificate";
@@ -252,54 +346,65 @@ void LogDenied(const Connection& c, DenyReason reason, const std::string& why) {
                DenyReasonLabel(reason));
 }
 
+// Connects the target; false (logged, closed) when it cannot.
+asio::awaitable<bool> ConnectOrDeny(Connection* c) {
+  Listener& l = c->listener;
+  auto [ec, timed_out] = co_await WithDeadline(c, l.options.connect_timeout,
+                                               [c]() { return ConnectTarget(c, c->upstream); });
+  if (!ec) co_return true;
+  LogDenied(*c, DenyReason::kTargetUnreachable,
+            "cannot connect to " + l.options.target + ": " +
+                (timed_out ? std::string("timed out") : ec.message()));
+  c->CloseAll();
+  co_return false;
+}
+
+// Puts TLS on the connection's TLS socket (non-blocking from now on).
+Status AttachTls(Connection* c) {
+  error_code ec;
+  c->tls_socket().non_blocking(true, ec);
+  if (ec) return Internal("cannot make the socket non-blocking: " + ec.message());
+  if (c->server) {
+    SSL_set_accept_state(c->ssl.get());
+  } else {
+    SSL_set_connect_state(c->ssl.get());
+  }
+  return AttachToSocket(c->ssl.get(), c->tls_socket().native_handle());
+}
+
 asio::awaitable<void> Serve(std::shared_ptr<Connection> owner) {
   Connection* c = owner.get();
   Listener& l = c->listener;
-  const bool server = l.options.side == Side::kServer;
   Result<ossl::UniquePtr<SSL>> ssl =
-      c->credentials->NewConnection(&c->check, server ? std::string() : l.server_name);
+      c->credentials->NewConnection(&c->check, c->server ? std::string() : l.server_name);
   if (!ssl.ok()) {
     spdlog::error("tunnel {}: {}", l.options.name, ssl.status().ToString());
     co_return;
   }
-  if (!server) {
-    auto [ec, timed_out] = co_await WithDeadline(c, l.options.connect_timeout,
-                                                 [c]() { return ConnectTarget(c, c->upstream); });
-    if (ec) {
-      LogDenied(*c, DenyReason::kTargetUnreachable,
-                "cannot connect to " + l.options.target + ": " +
-                    (timed_out ? std::string("timed out") : ec.message()));
-      c->CloseAll();
-      co_return;
-    }
+  c->ssl = std::move(*ssl);
+  if (!c->server && !co_await ConnectOrDeny(c)) co_return;
+  if (Status attached = AttachTls(c); !attached.ok()) {
+    spdlog::error("tunnel {}: {}", l.options.name, attached.ToString());
+    c->CloseAll();
+    co_return;
   }
-  // The TLS side: the accepted socket (server) or the target connection (client).
-  c->tls.emplace(server ? std::move(c->downstream) : std::move(c->upstream), ssl->release());
   auto started = SteadyClock::now();
-  auto [hec, htimed_out] = co_await WithDeadline(c, l.options.handshake_timeout,
-                                                 [c, server]() { return Handshake(c, server); });
-  if (hec) {
-    auto [reason, why] = Classify(*c, hec, htimed_out);
+  auto [error, htimed_out] =
+      co_await WithDeadline(c, l.options.handshake_timeout, [c]() { return Handshake(c); });
+  if (!error.empty() || htimed_out) {
+    auto [reason, why] = Classify(*c, error, htimed_out);
     LogDenied(*c, reason, why);
     c->CloseAll();
     co_return;
   }
   l.metrics->ObserveHandshake(SteadyClock::now() - started);
-  if (server) {
-    auto [ec, timed_out] = co_await WithDeadline(c, l.options.connect_timeout,
-                                                 [c]() { return ConnectTarget(c, c->upstream); });
-    if (ec) {
-      LogDenied(*c, DenyReason::kTargetUnreachable,
-                "cannot connect to " + l.options.target + ": " +
-                    (timed_out ? std::string("timed out") : ec.message()));
-      c->CloseAll();
-      co_return;
-    }
-  }
+  if (c->server && !co_await ConnectOrDeny(c)) co_return;
   l.metrics->CountAccepted();
   spdlog::debug("tunnel {}: accepted {} ({}): {}", l.options.name, c->remote,
                 c->check.peer.Describe(), c->check.allow_reason);
   c->last_activity = SteadyClock::now();
+  error_code ignored;
+  c->plain_socket().non_blocking(true, ignored);  // PumpPlainToTls reads it after a wait
   auto copy = CopyBoth(c);
   auto watch = Watchdog(c);
   co_await (std::move(copy) && std::move(watch));
