@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <ctime>
+#include <string>
 
 #include "base/file.h"
 #include "ossl/error.h"
@@ -15,6 +16,7 @@
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/device_id.h"
+#include "tunnel/crl_cache.h"
 
 namespace wott::tunnel {
 namespace {
@@ -25,10 +27,20 @@ int PeerCheckIndex() {
   return index;
 }
 
-// Verify step: OpenSSL's chain check (anchors, validity, purpose, CRL, host name), then the
-// policy. `arg` is the snapshot's PeerPolicy, or null.
+// Why the verified `leaf` must be refused for revocation ("" = fine). `crl` null: no CRL
+// loaded, so revocation cannot be checked (fail closed).
+std::string RevocationProblem(const CrlIndex* crl, X509_STORE_CTX* store_ctx, X509* leaf) {
+  if (crl == nullptr) return "unable to get certificate CRL";
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store_ctx);  // borrowed
+  X509* issuer = sk_X509_num(chain) >= 2 ? sk_X509_value(chain, 1) : nullptr;
+  return crl->Check(leaf, issuer, std::time(nullptr));
+}
+
+// Verify step: OpenSSL's chain check (anchors, validity, purpose, host name), the CRL (a
+// lookup in the snapshot's CrlIndex), then the policy. `arg` is the snapshot.
 int VerifyPeer(X509_STORE_CTX* store_ctx, void* arg) {
-  const auto* policy = static_cast<const PeerPolicy*>(arg);
+  const auto* creds = static_cast<const Credentials*>(arg);
+  const PeerPolicy* policy = creds->inputs().policy.get();
   auto* ssl = static_cast<SSL*>(
       X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
   PeerCheck* check =
@@ -44,6 +56,16 @@ int VerifyPeer(X509_STORE_CTX* store_ctx, void* arg) {
   if (X509_verify_cert(store_ctx) != 1) {
     check->deny_reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store_ctx));
     return 0;
+  }
+  if (creds->inputs().crl_mode == CrlMode::kRequired) {
+    std::string revocation = RevocationProblem(creds->crl_index(), store_ctx, leaf);
+    if (!revocation.empty()) {
+      X509_STORE_CTX_set_error(store_ctx, revocation == "certificate revoked"
+                                              ? X509_V_ERR_CERT_REVOKED
+                                              : X509_V_ERR_UNABLE_TO_GET_CRL);
+      check->deny_reason = std::move(revocation);
+      return 0;
+    }
   }
   if (policy == nullptr) {
     check->allow_reason = "any certificate from the CA";
@@ -145,24 +167,25 @@ Result<std::shared_ptr<const Credentials>> Credentials::Build(CredentialInputs i
   creds->common_name_ = pki::CommonName(leaf);
   creds->not_after_ = pki::NotAfter(leaf);
 
-  if (inputs.crl_mode == CrlMode::kRequired) {
-    X509_STORE* store = SSL_CTX_get_cert_store(raw);  // borrowed
-    if (!inputs.crl_der.empty()) {
-      Result<pki::Crl> crl = pki::ParseCrlDer(inputs.crl_der);
-      if (!crl.ok()) return InvalidArgument("CRL: " + crl.status().message());
-      if (X509_STORE_add_crl(store, crl->get()) != 1) {
-        return ossl::ErrorStatus(StatusCode::kInvalidArgument, "CRL: cannot be used");
-      }
-      creds->crl_next_update_ = FromAsn1(X509_CRL_get0_nextUpdate(crl->get()));
+  if (inputs.crl_mode == CrlMode::kRequired && !inputs.crl_der.empty()) {
+    // Parsed and indexed once here; OpenSSL's own CRL check (X509_V_FLAG_CRL_CHECK) would
+    // redo the signature and lookups in every handshake. With no CRL the verify step
+    // refuses every peer ("unable to get certificate CRL": fail closed).
+    ASSIGN_OR_RETURN(creds->crl_index_, CrlIndex::Parse(inputs.crl_der));
+    creds->crl_next_update_ =
+        std::chrono::system_clock::from_time_t(creds->crl_index_->next_update());
+    // Verify the signature now with the issuing CA when we hold it (our own chain or the
+    // bundle), so handshakes only compare certificates.
+    for (const pki::Certificate& cert : *chain) creds->crl_index_->PreVerify(cert.get());
+    STACK_OF(X509_OBJECT)* anchors = X509_STORE_get0_objects(SSL_CTX_get_cert_store(raw));
+    for (int i = 0; i < sk_X509_OBJECT_num(anchors); ++i) {
+      creds->crl_index_->PreVerify(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(anchors, i)));
     }
-    // With no CRL loaded this refuses every peer ("unable to get certificate CRL").
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
   }
   // Our peers may end a direction with a TCP FIN instead of close_notify (half-close).
   SSL_CTX_set_options(raw, SSL_OP_IGNORE_UNEXPECTED_EOF);
   creds->inputs_ = std::move(inputs);
-  SSL_CTX_set_cert_verify_callback(raw, VerifyPeer,
-                                   const_cast<PeerPolicy*>(creds->inputs_.policy.get()));
+  SSL_CTX_set_cert_verify_callback(raw, VerifyPeer, creds.get());
   return std::shared_ptr<const Credentials>(std::move(creds));
 }
 

@@ -2,8 +2,11 @@
 // the keystore (certificate chain + private key in one PEM file, as ghostunnel takes it),
 // the CA bundle, the peer policy and the current CRL. A snapshot owns its SSL_CTX; its
 // certificate-verify step runs, in order, OpenSSL's chain check (anchors = the CA bundle,
-// validity, EKU for the role, the CRL when revocation is checked) and then the peer policy,
-// so a revoked or unauthorised peer's handshake is refused with an alert.
+// validity, EKU for the role), the revocation check (a serial lookup in the snapshot's
+// CrlIndex, whose signature and issuer were checked once; see crl_cache.h) and then the peer
+// policy, so a revoked or unauthorised peer's handshake is refused with an alert. The trust
+// store is built once per snapshot and shared by all its connections; session resumption is
+// off (every connection runs the verify step).
 //
 // Thread safety: a Credentials is immutable and shared by any number of threads and
 // connections. CredentialStore holds the current snapshot; Current/Swap are atomic, so a
@@ -22,6 +25,8 @@
 #include "tunnel/peer_policy.h"
 
 namespace wott::tunnel {
+
+class CrlIndex;
 
 enum class Side {
   kServer,  // accepts TLS from peers, forwards plain TCP to the target
@@ -88,6 +93,8 @@ class Credentials {
   const CredentialInputs& inputs() const { return inputs_; }
   // The CRL's nextUpdate, when one is loaded.
   std::optional<TimePoint> crl_next_update() const { return crl_next_update_; }
+  // The loaded CRL (kRequired with a CRL only), else null.
+  const CrlIndex* crl_index() const { return crl_index_.get(); }
 
  private:
   Credentials() = default;
@@ -97,6 +104,7 @@ class Credentials {
   std::string common_name_;
   TimePoint not_after_;
   std::optional<TimePoint> crl_next_update_;
+  std::unique_ptr<CrlIndex> crl_index_;
 };
 
 // Parses a DER CRL and returns its nextUpdate (kInvalidArgument when malformed or it has

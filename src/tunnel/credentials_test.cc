@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include "pki/crl.h"
+#include "pki/issuer.h"
 #include "pki/key.h"
 #include "tests/support/test_ca.h"
 
@@ -177,6 +178,24 @@ TEST_F(CredentialsTest, CrlRefusesRevokedPeerAndFailsClosedWithoutCrl) {
 
   in.crl_mode = CrlMode::kOff;
   EXPECT_TRUE(Connect(*MustBuild(in), *Client(ca_, b_)).first);
+}
+
+TEST_F(CredentialsTest, AStaleCrlFailsClosedAndAFreshOneServes) {
+  // A second view of the same CA three hours ago: its CRL (valid 1 h) is past nextUpdate now.
+  FakeClock past(RealClock::Instance().Now() - std::chrono::hours(3));
+  auto issuer = pki::Issuer::Create(ossl::UpRef(ca_.intermediate()),
+                                    ossl::UpRef(ca_.issuer().key()), {}, &past);
+  ASSERT_TRUE(issuer.ok()) << issuer.status().ToString();
+  CredentialInputs in = ServerInputs({.allow_all = true});
+  in.crl_mode = CrlMode::kRequired;
+  in.crl_der = *pki::CrlToDer(pki::BuildCrl(*issuer, {}, 1, std::chrono::hours(1))->get());
+  auto stale = MustBuild(in);
+  auto [ok_stale, check_stale] = Connect(*stale, *Client(ca_, a_));
+  EXPECT_FALSE(ok_stale);
+  EXPECT_THAT(check_stale.deny_reason, HasSubstr("CRL has expired"));
+
+  in.crl_der = *pki::CrlToDer(pki::BuildCrl(ca_.issuer(), {}, 2, std::chrono::hours(1))->get());
+  EXPECT_TRUE(Connect(*MustBuild(in), *Client(ca_, a_)).first);
 }
 
 TEST_F(CredentialsTest, ClientChecksServerNameAndPolicy) {

@@ -8,13 +8,19 @@
 #ifndef WOTT_TUNNEL_CRL_CACHE_H_
 #define WOTT_TUNNEL_CRL_CACHE_H_
 
+#include <ctime>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "agent/agent_config.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "ossl/unique_ptr.h"
 
 namespace wott::tunnel {
 
@@ -48,6 +54,49 @@ class CrlCache {
   std::optional<TimePoint> next_update_;
   std::optional<TimePoint> last_attempt_;
   std::string last_error_;
+};
+
+// A CRL prepared for the TLS verify step, so that a handshake pays a serial lookup instead of
+// OpenSSL's per-verification CRL processing (signature check, decoding, store lookups).
+// Parsed once; its signature is verified once per issuing CA certificate (at load when that
+// certificate is at hand, else at the first handshake whose verified chain names it); the
+// revoked serials are held sorted. Only the peer's leaf is checked, as OpenSSL's
+// X509_V_FLAG_CRL_CHECK does.
+//
+// Thread-safe: Check may run on any number of threads at once.
+class CrlIndex {
+ public:
+  // kInvalidArgument ("CRL: ...") when `der` is not a CRL, has no nextUpdate, or carries a
+  // critical extension this check does not implement (delta CRL, distribution point,
+  // indirect CRL entries).
+  static Result<std::unique_ptr<CrlIndex>> Parse(std::string_view der);
+
+  // Verifies the signature now when `ca`'s subject is the CRL's issuer and its key signed
+  // it (so handshakes whose chain has this exact certificate skip the check). True when it
+  // did; false for any other certificate.
+  bool PreVerify(X509* ca) const;
+
+  // Revocation status of `leaf`, issued by `issuer` (the next certificate of the verified
+  // chain; may be null), at `now`: "" when not revoked; else why it must be refused, in
+  // OpenSSL's words: "certificate revoked", "CRL has expired", "CRL is not yet valid",
+  // "CRL signature failure", "unable to get certificate CRL" (the CRL is not the
+  // issuer's).
+  std::string Check(X509* leaf, X509* issuer, std::time_t now) const;
+
+  std::time_t next_update() const { return next_update_; }
+  size_t revoked_count() const { return serials_.size(); }
+
+ private:
+  CrlIndex() = default;
+  // True when `issuer` signed the CRL (cached per certificate).
+  bool SignedBy(X509* issuer) const;
+
+  ossl::UniquePtr<X509_CRL> crl_;
+  std::time_t this_update_ = 0;
+  std::time_t next_update_ = 0;
+  std::vector<std::string> serials_;  // sorted; see SerialKey in crl_cache.cc
+  mutable std::mutex mu_;
+  mutable std::vector<ossl::UniquePtr<X509>> verified_issuers_;  // guarded by mu_
 };
 
 // GET <server_url>/v1/crl with the agent's configuration (DIR/agent.json) and CA bundle
