@@ -1,4 +1,5 @@
-// wott-agent ping: one heartbeat now.
+// wott-agent ping: one heartbeat now (with the host audit and, when the server lacks it, the
+// package list, unless agent.json says "audit": false).
 #include <iostream>
 
 #include "agent/heartbeat.h"
@@ -23,7 +24,7 @@ void AddPingCommand(CLI::App& app, AgentFlags& global) {
       return;
     }
     Result<agent::PingAnswer> answer =
-        agent::SendHeartbeat(*config, *id, agent::ReadHostInfo(), WOTT_VERSION);
+        agent::SendAuditedHeartbeat(paths, *config, *id, agent::ReadHostInfo(), WOTT_VERSION);
     if (!answer.ok()) {
       global.exit_code = PrintError(answer.status(), global);
       return;

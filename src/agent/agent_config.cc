@@ -52,7 +52,8 @@ AgentPaths::AgentPaths(std::filesystem::path d)
       config(dir / "agent.json"),
       state(dir / "state.json"),
       lock(dir / "agent.lock"),
-      certs(dir / "certs") {}
+      certs(dir / "certs"),
+      inventory_state(dir / "state" / "inventory.json") {}
 
 Result<AgentConfig> ParseAgentConfig(std::string_view text) {
   constexpr std::string_view kWhat = "agent.json";
@@ -74,14 +75,24 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
       config.on_renew.push_back(cmd.get<std::string>());
     }
   }
+  if (auto it = j.find("audit"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) return InvalidArgument("agent.json: \"audit\" must be true or false");
+    config.audit = it->get<bool>();
+  }
+  ASSIGN_OR_RETURN(std::string audit_root, StringField(j, "audit_root", kWhat));
+  if (j.contains("audit_root") && !j["audit_root"].is_null()) {
+    if (audit_root.empty() || audit_root.front() != '/') {
+      return InvalidArgument("agent.json: \"audit_root\" must be an absolute directory");
+    }
+    config.audit_root = audit_root;
+  }
   return config;
 }
 
 std::string AgentConfigToJson(const AgentConfig& config) {
-  json j = {{"server_url", config.server_url},
-            {"ca_fingerprint", config.ca_fingerprint},
-            {"key_type", config.key_type},
-            {"on_renew", config.on_renew}};
+  json j = {{"server_url", config.server_url}, {"ca_fingerprint", config.ca_fingerprint},
+            {"key_type", config.key_type},     {"on_renew", config.on_renew},
+            {"audit", config.audit},           {"audit_root", config.audit_root}};
   return j.dump(2) + "\n";
 }
 

@@ -22,10 +22,11 @@ struct AgentPaths {
   explicit AgentPaths(std::filesystem::path dir);
 
   std::filesystem::path dir;
-  std::filesystem::path config;  // DIR/agent.json
-  std::filesystem::path state;   // DIR/state.json
-  std::filesystem::path lock;    // DIR/agent.lock, held while the certificates change
-  std::filesystem::path certs;   // DIR/certs, what nginx/ghostunnel/curl read
+  std::filesystem::path config;           // DIR/agent.json
+  std::filesystem::path state;            // DIR/state.json
+  std::filesystem::path lock;             // DIR/agent.lock, held while the certificates change
+  std::filesystem::path certs;            // DIR/certs, what nginx/ghostunnel/curl read
+  std::filesystem::path inventory_state;  // DIR/state/inventory.json (inventory_state.h)
 };
 
 struct AgentConfig {
@@ -38,10 +39,15 @@ struct AgentConfig {
   // Commands run with /bin/sh -c after each successful renewal (the command line's
   // --on-renew commands are added to these).
   std::vector<std::string> on_renew;
+  // Send the host audit and package inventory in heartbeats ("audit": false turns it off).
+  bool audit = true;
+  // The root of the audited system: "/" on a device; a crafted tree in tests (with its own
+  // etc/, proc/, var/lib/dpkg/status).
+  std::string audit_root = "/";
 };
 
 // Parses agent.json. kInvalidArgument (message names the field) on malformed JSON, a
-// missing server_url, or a field of the wrong type.
+// missing server_url, a field of the wrong type, or an empty or relative audit_root.
 Result<AgentConfig> ParseAgentConfig(std::string_view json);
 std::string AgentConfigToJson(const AgentConfig& config);
 

@@ -21,6 +21,32 @@ TEST(AgentConfigTest, RoundTrips) {
   EXPECT_EQ(back->ca_fingerprint, c.ca_fingerprint);
   EXPECT_EQ(back->key_type, "ed25519");
   EXPECT_EQ(back->on_renew, c.on_renew);
+  EXPECT_TRUE(back->audit);
+  EXPECT_EQ(back->audit_root, "/");
+}
+
+TEST(AgentConfigTest, AuditSwitchAndRoot) {
+  Result<AgentConfig> c =
+      ParseAgentConfig(R"({"server_url": "https://x", "audit": false, "audit_root": "/srv/r"})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->audit);
+  EXPECT_EQ(c->audit_root, "/srv/r");
+  Result<AgentConfig> back = ParseAgentConfig(AgentConfigToJson(*c));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_FALSE(back->audit);
+  EXPECT_EQ(back->audit_root, "/srv/r");
+  EXPECT_NE(ParseAgentConfig(R"({"server_url": "https://x", "audit": "no"})")
+                .status()
+                .message()
+                .find("\"audit\" must be true or false"),
+            std::string::npos);
+  EXPECT_NE(ParseAgentConfig(R"({"server_url": "https://x", "audit_root": "rel/dir"})")
+                .status()
+                .message()
+                .find("audit_root"),
+            std::string::npos);
+  EXPECT_FALSE(ParseAgentConfig(R"({"server_url": "https://x", "audit_root": ""})").ok());
+  EXPECT_FALSE(ParseAgentConfig(R"({"server_url": "https://x", "audit_root": 3})").ok());
 }
 
 TEST(AgentConfigTest, DefaultsForOptionalFields) {

@@ -187,8 +187,9 @@ class Daemon {
         spdlog::warn("heartbeat skipped: {}", id.status().message());
         return 1;
       }
+      // The audit (when on) is collected here, in the worker: the daemon stays small.
       Result<PingAnswer> answer =
-          SendHeartbeat(config_, *id, ReadHostInfo(), options_.agent_version);
+          SendAuditedHeartbeat(paths_, config_, *id, ReadHostInfo(), options_.agent_version);
       if (!answer.ok()) {
         if (answer.status().code() == StatusCode::kNotFound) {
           spdlog::warn("heartbeat: the server has no /v1/ping yet (404); will retry later");
