@@ -1,6 +1,5 @@
 #include "server/api_util.h"
 #include "server/handlers.h"
-#include "server/issued_json.h"
 
 namespace wott::server {
 
@@ -8,16 +7,17 @@ net::HttpResponse HandleEnroll(CaService& ca, const net::HttpRequest& request) {
   Result<nlohmann::json> body = ParseJsonObject(request);
   if (!body.ok()) return ErrorFor(body.status());
   EnrollRequest enroll;
-  for (auto [field, out, required] :
-       {std::tuple{"token", &enroll.token, true}, std::tuple{"csr", &enroll.csr, true},
-        std::tuple{"hostname", &enroll.hostname, false}, std::tuple{"os", &enroll.os, false}}) {
+  for (auto [field, out, required] : {std::tuple{"token", &enroll.token, true},
+                                      std::tuple{"csr", &enroll.csr, true},
+                                      std::tuple{"hostname", &enroll.hostname, false},
+                                      std::tuple{"os", &enroll.os, false}}) {
     Result<std::string> value = StringField(*body, field, required);
     if (!value.ok()) return ErrorFor(value.status());
     *out = *value;
   }
   Result<IssuedCertificate> issued = ca.Enroll(enroll);
   if (!issued.ok()) return ErrorFor(issued.status());
-  return IssuedResponse(*issued, 201);
+  return JsonResponse(IssuedToJson(*issued), 201);
 }
 
 }  // namespace wott::server

@@ -1,6 +1,5 @@
 #include "server/api_util.h"
 #include "server/handlers.h"
-#include "server/issued_json.h"
 
 namespace wott::server {
 
@@ -15,7 +14,7 @@ net::HttpResponse HandleRenew(CaService& ca, const net::HttpRequest& request) {
   if (!csr.ok()) return ErrorFor(csr.status());
   Result<IssuedCertificate> issued = ca.Renew(request.peer_certificate.get(), *csr);
   if (!issued.ok()) return ErrorFor(issued.status());
-  return IssuedResponse(*issued);
+  return JsonResponse(IssuedToJson(*issued));
 }
 
 }  // namespace wott::server
