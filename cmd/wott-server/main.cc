@@ -13,6 +13,7 @@
 #include "cmd/wott-server/policy_commands.h"
 #include "cmd/wott-server/serve_command.h"
 #include "cmd/wott-server/token_commands.h"
+#include "cmd/wott-server/user_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"wott-server: private CA and device registry for mutual TLS"};
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   wott::cmd::AddApiTokenCommands(app, flags);
   wott::cmd::AddDbCommands(app, flags);
   wott::cmd::AddCveCommands(app, flags);
+  wott::cmd::AddUserCommands(app, flags);
   // Global flags such as --data-dir may also follow a subcommand.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* command) {
     for (CLI::App* sub : command->get_subcommands({})) {
