@@ -2,6 +2,7 @@
 #include "server/admin_handlers.h"
 #include "server/admin_query.h"
 #include "server/admin_render.h"
+#include "server/posture_service.h"
 
 namespace wott::server {
 namespace {
@@ -50,7 +51,10 @@ Result<nlohmann::json> ListDevices(CaService& ca, const net::HttpRequest& reques
   ASSIGN_OR_RETURN(DeviceListQuery query, ParseDeviceListQuery(request.query));
   ASSIGN_OR_RETURN(store::DevicePage page,
                    ca.registry().ListDevices(query.filter, query.sort, query.page));
-  return DevicePageToJson(page, query.page);
+  std::vector<std::string> ids;
+  for (const store::DeviceRecord& device : page.devices) ids.push_back(device.id);
+  ASSIGN_OR_RETURN(auto scores, ca.posture().LatestScores(ids));
+  return DevicePageToJson(page, query.page, scores);
 }
 
 Result<nlohmann::json> GetDevice(CaService& ca, const net::HttpRequest& request) {
@@ -63,7 +67,11 @@ Result<nlohmann::json> GetDevice(CaService& ca, const net::HttpRequest& request)
   ASSIGN_OR_RETURN(store::DeviceRecord device, FindDevice(ca.registry(), request.PathParam("id")));
   ASSIGN_OR_RETURN(std::vector<store::CertificateRecord> certificates,
                    ca.registry().ListCertificates(device.id, limit));
-  return DeviceDetailToJson(device, certificates, ca.clock().Now());
+  ASSIGN_OR_RETURN(auto scores, ca.posture().LatestScores({device.id}));
+  auto score = scores.find(device.id);
+  return DeviceDetailToJson(
+      device, certificates, ca.clock().Now(),
+      score == scores.end() ? std::nullopt : std::optional<int>(score->second));
 }
 
 // The device as it is after a change.

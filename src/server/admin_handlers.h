@@ -90,6 +90,17 @@ net::HttpResponse HandleAdminSetPolicy(CaService& ca, const net::HttpRequest& re
 net::HttpResponse HandleAdminDeletePolicy(CaService& ca, const net::HttpRequest& request,
                                           const std::string& actor);
 
+// Device posture (posture_handlers.cc, issue 7).
+// GET /v1/admin/devices/{id}/security -> {"trust_score", "score_factors", "score_history",
+// "host_audit", "host_audit_at", "inventory", "findings", "findings_known", "counts"}; 404
+// not_found for an unknown device, 404 no_audit when it never reported an audit.
+net::HttpResponse HandleAdminDeviceSecurity(CaService& ca, const net::HttpRequest& request,
+                                            const std::string& actor);
+// GET /v1/admin/cves?severity=&state=&limit=&offset= -> FleetCvesJson over active devices.
+// 400 naming a bad parameter.
+net::HttpResponse HandleAdminListCves(CaService& ca, const net::HttpRequest& request,
+                                      const std::string& actor);
+
 }  // namespace wott::server
 
 #endif  // WOTT_SERVER_ADMIN_HANDLERS_H_

@@ -24,7 +24,7 @@ bool AtOrAfter(TimePoint now, TimePoint limit) {
 
 }  // namespace
 
-nlohmann::json DeviceToJson(const store::DeviceRecord& device) {
+nlohmann::json DeviceToJson(const store::DeviceRecord& device, std::optional<int> trust_score) {
   nlohmann::json current = nullptr;
   if (!device.current_serial.empty()) {
     current = {{"serial", device.current_serial},
@@ -44,12 +44,18 @@ nlohmann::json DeviceToJson(const store::DeviceRecord& device) {
           {"enrollment_token_id", device.enrollment_token_id},
           {"current_certificate", current},
           {"revoked_at", TimeOrNull(device.revoked_at)},
-          {"revocation_reason", ReasonOrNull(device.revocation_reason)}};
+          {"revocation_reason", ReasonOrNull(device.revocation_reason)},
+          {"trust_score", trust_score ? nlohmann::json(*trust_score) : nlohmann::json()}};
 }
 
-nlohmann::json DevicePageToJson(const store::DevicePage& page, const store::PageRequest& request) {
+nlohmann::json DevicePageToJson(const store::DevicePage& page, const store::PageRequest& request,
+                                const std::map<std::string, int>& trust_scores) {
   nlohmann::json devices = nlohmann::json::array();
-  for (const store::DeviceRecord& device : page.devices) devices.push_back(DeviceToJson(device));
+  for (const store::DeviceRecord& device : page.devices) {
+    auto score = trust_scores.find(device.id);
+    devices.push_back(DeviceToJson(
+        device, score == trust_scores.end() ? std::nullopt : std::optional<int>(score->second)));
+  }
   return {{"devices", std::move(devices)},
           {"total", page.total},
           {"offset", request.offset},
@@ -77,8 +83,8 @@ nlohmann::json CertificateToJson(const store::CertificateRecord& certificate, Ti
 
 nlohmann::json DeviceDetailToJson(const store::DeviceRecord& device,
                                   const std::vector<store::CertificateRecord>& certificates,
-                                  TimePoint now) {
-  nlohmann::json out = DeviceToJson(device);
+                                  TimePoint now, std::optional<int> trust_score) {
+  nlohmann::json out = DeviceToJson(device, trust_score);
   nlohmann::json history = nlohmann::json::array();
   for (const store::CertificateRecord& certificate : certificates) {
     nlohmann::json c = CertificateToJson(certificate, now);

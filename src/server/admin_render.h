@@ -5,7 +5,10 @@
 #ifndef WOTT_SERVER_ADMIN_RENDER_H_
 #define WOTT_SERVER_ADMIN_RENDER_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,11 +20,14 @@ namespace wott::server {
 // {"id": full name, "hex", "status", "tags", "metadata", "created_at", "last_seen",
 //  "agent_version", "os", "hostname", "uptime_seconds", "enrollment_token_id",
 //  "current_certificate": {"serial", "not_after"} or null,
-//  "revoked_at", "revocation_reason"}.
-nlohmann::json DeviceToJson(const store::DeviceRecord& device);
+//  "revoked_at", "revocation_reason", "trust_score": the latest score or null}.
+nlohmann::json DeviceToJson(const store::DeviceRecord& device,
+                            std::optional<int> trust_score = std::nullopt);
 
-// {"devices": [DeviceToJson...], "total", "offset", "limit"}: one page of a device list.
-nlohmann::json DevicePageToJson(const store::DevicePage& page, const store::PageRequest& request);
+// {"devices": [DeviceToJson...], "total", "offset", "limit"}: one page of a device list;
+// `trust_scores` by device ID (hex).
+nlohmann::json DevicePageToJson(const store::DevicePage& page, const store::PageRequest& request,
+                                const std::map<std::string, int>& trust_scores = {});
 
 // "revoked", "expired" (after not_after), "not_yet_valid" or "valid" at `now`.
 std::string_view CertificateState(const store::CertificateRecord& certificate, TimePoint now);
@@ -34,7 +40,7 @@ nlohmann::json CertificateToJson(const store::CertificateRecord& certificate, Ti
 // CertificateToJson with "current": true for the device's current certificate.
 nlohmann::json DeviceDetailToJson(const store::DeviceRecord& device,
                                   const std::vector<store::CertificateRecord>& certificates,
-                                  TimePoint now);
+                                  TimePoint now, std::optional<int> trust_score = std::nullopt);
 
 // {"id", "time", "actor", "action", "subject", "detail"}.
 nlohmann::json EventToJson(const store::Event& event);

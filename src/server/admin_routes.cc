@@ -24,6 +24,8 @@ Status AddAdminRoutes(net::Router& router, CaService& ca) {
   } kRoutes[] = {
       {"GET", "/v1/admin/devices", HandleAdminListDevices},
       {"GET", "/v1/admin/devices/{id}", HandleAdminGetDevice},
+      {"GET", "/v1/admin/devices/{id}/security", HandleAdminDeviceSecurity},
+      {"GET", "/v1/admin/cves", HandleAdminListCves},
       {"DELETE", "/v1/admin/devices/{id}", HandleAdminDeleteDevice},
       {"POST", "/v1/admin/devices/{id}/revoke", HandleAdminRevokeDevice},
       {"PUT", "/v1/admin/devices/{id}/tags", HandleAdminSetTags},

@@ -9,6 +9,7 @@
 
 #include "audit/vuln_db.h"
 #include "pki/certificate.h"
+#include "server/enrollment_tokens.h"
 #include "server/posture_packages_hash.h"
 #include "server/posture_service.h"
 #include "server/routes.h"
@@ -105,6 +106,24 @@ class PosturePingTest : public testing::CaServiceFixture {
     return ids;
   }
 
+  // GET `target` with the admin API token.
+  net::HttpResponse Admin(const std::string& target) {
+    if (admin_token_.empty()) {
+      Result<CreatedToken> token = CreateApiToken(*store_, "tests", "test", clock_);
+      EXPECT_TRUE(token.ok()) << token.status();
+      admin_token_ = token->token;
+    }
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    request.path = target.substr(0, target.find('?'));
+    if (target.find('?') != std::string::npos) request.query = target.substr(target.find('?') + 1);
+    request.headers.Add("Authorization", "Bearer " + admin_token_);
+    request.remote_address = "127.0.0.1:40001";
+    return router_.Dispatch(request);
+  }
+
+  std::string admin_token_;
   std::filesystem::path vulndb_;
   net::Router router_;
   IssuedCertificate device_;
@@ -213,6 +232,48 @@ TEST_F(PosturePingTest, ARevokedDevicesAuditIsRefusedAndNotRecorded) {
   EXPECT_THAT(r.body, HasSubstr("device_revoked"));
   EXPECT_EQ(service_->posture().SecurityJson(device_.device_hex).status().code(),
             StatusCode::kNotFound);
+}
+
+TEST_F(PosturePingTest, AdminEndpointsServeTheSecurityAndFleetViews) {
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  const IssuedCertificate quiet = EnrollTagged({});
+  // Before any audit: 404 no_audit; an unknown device: 404 not_found.
+  net::HttpResponse none = Admin("/v1/admin/devices/" + device_.device_hex + "/security");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_THAT(none.body, HasSubstr("\"no_audit\""));
+  net::HttpResponse unknown = Admin("/v1/admin/devices/" + std::string(32, 'f') + "/security");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr("\"not_found\""));
+
+  ASSERT_EQ(Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.9-1")}}}}).status,
+            200);
+  net::HttpResponse security = Admin("/v1/admin/devices/" + device_.device_name + "/security");
+  ASSERT_EQ(security.status, 200) << security.body;
+  json s = json::parse(security.body);
+  EXPECT_EQ(s["findings"][0]["id"], "CVE-2023-5678");
+  EXPECT_TRUE(s["trust_score"].is_number_integer());
+
+  net::HttpResponse cves = Admin("/v1/admin/cves?severity=high&state=fixable");
+  ASSERT_EQ(cves.status, 200) << cves.body;
+  json c = json::parse(cves.body);
+  EXPECT_EQ(c["total"], 1);
+  EXPECT_EQ(c["cves"][0]["packages"][0]["devices"][0]["installed"], "3.0.9-1");
+  EXPECT_EQ(json::parse(Admin("/v1/admin/cves?severity=low").body)["total"], 0);
+  EXPECT_EQ(Admin("/v1/admin/cves?severity=bad").status, 400);
+  EXPECT_EQ(Admin("/v1/admin/cves?limit=0").status, 400);
+  EXPECT_EQ(Admin("/v1/admin/cves?colour=red").status, 400);
+
+  // DeviceToJson carries the latest score (null for a device without one).
+  json list = json::parse(Admin("/v1/admin/devices").body);
+  for (const json& d : list["devices"]) {
+    if (d["hex"] == device_.device_hex) {
+      EXPECT_EQ(d["trust_score"], s["trust_score"]);
+    } else if (d["hex"] == quiet.device_hex) {
+      EXPECT_EQ(d["trust_score"], nullptr);
+    }
+  }
+  EXPECT_EQ(json::parse(Admin("/v1/admin/devices/" + device_.device_hex).body)["trust_score"],
+            s["trust_score"]);
 }
 
 }  // namespace
