@@ -178,6 +178,7 @@ asio::awaitable<std::string> Handshake(Connection* c) {
 asio::awaitable<std::string> TlsWriteAll(Connection* c, const char* data, size_t size) {
   size_t written = 0;
   while (written < size) {
+    if (!c->tls_socket().is_open()) co_return std::string();  // closed meanwhile
     TlsStep step = WriteStep(c->ssl.get(), data + written, size - written);
     if (step.kind == TlsStep::kDone) {
       written += step.bytes;
@@ -197,16 +198,24 @@ asio::awaitable<std::string> TlsWriteAll(Connection* c, const char* data, size_t
 // and borrows the copy buffer only then, so an idle direction holds none.
 asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
   tcp::socket& plain = c->plain_socket();
+  bool wait = true;  // after a full read more is likely there: read again before waiting
   for (;;) {
-    if (error_code ec = co_await WaitFor(plain, tcp::socket::wait_read); ec) {
-      c->NoteError(ec);
-      c->CloseAll();
-      co_return;
+    if (wait) {
+      if (error_code ec = co_await WaitFor(plain, tcp::socket::wait_read); ec) {
+        c->NoteError(ec);
+        c->CloseAll();
+        co_return;
+      }
     }
+    if (!plain.is_open()) co_return;  // closed meanwhile (no wait saw it)
     BufferPool::Handle buffer = CopyBuffers().Borrow();
     error_code ec;
     size_t n = plain.read_some(asio::buffer(buffer.data(), kCopyBuffer), ec);  // non-blocking
-    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      wait = true;
+      continue;
+    }
+    wait = n < kCopyBuffer;
     if (n > 0) {
       c->last_activity = SteadyClock::now();
       std::string error = co_await TlsWriteAll(c, buffer.data(), n);
@@ -234,11 +243,14 @@ asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
 // down. Waits for readability unless OpenSSL already holds input, then borrows a buffer.
 asio::awaitable<void> PumpTlsToPlain(Connection* c, uint64_t& counter) {
   tcp::socket& plain = c->plain_socket();
-  // What to wait for before the next SSL_read: readability unless OpenSSL holds input, or
-  // exactly what the last read asked for (a partial record is buffered yet not readable).
-  enum { kUnlessBuffered, kRead, kWrite } next = kUnlessBuffered;
+  // What to wait for before the next SSL_read: readability unless OpenSSL holds input,
+  // exactly what the last read asked for (a partial record is buffered yet not readable),
+  // or nothing right after a record was read.
+  // After a record was read, the next is often there already: try before waiting (an
+  // empty try costs one read() and returns the buffer at once).
+  enum { kUnlessBuffered, kRead, kWrite, kTry } next = kUnlessBuffered;
   for (;;) {
-    if (next != kUnlessBuffered || !HasBufferedInput(c->ssl.get())) {
+    if (next != kTry && (next != kUnlessBuffered || !HasBufferedInput(c->ssl.get()))) {
       error_code ec = co_await WaitFor(
           c->tls_socket(), next == kWrite ? tcp::socket::wait_write : tcp::socket::wait_read);
       if (ec) {
@@ -247,6 +259,7 @@ asio::awaitable<void> PumpTlsToPlain(Connection* c, uint64_t& counter) {
         co_return;
       }
     }
+    if (!c->tls_socket().is_open()) co_return;  // closed meanwhile (no wait saw it)
     BufferPool::Handle buffer = CopyBuffers().Borrow();
     TlsStep step = ReadStep(c->ssl.get(), buffer.data(), kCopyBuffer);
     switch (step.kind) {
@@ -260,7 +273,7 @@ asio::awaitable<void> PumpTlsToPlain(Connection* c, uint64_t& counter) {
           c->CloseAll();
           co_return;
         }
-        next = kUnlessBuffered;
+        next = kTry;
         break;
       }
       case TlsStep::kWantRead:
