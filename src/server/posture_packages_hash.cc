@@ -1,16 +1,12 @@
 #include "server/posture_packages_hash.h"
 
-#include "ossl/digest.h"
+#include "audit/packages_hash.h"
 
 namespace wott::server {
 
+// One definition for both sides: the agent's (src/audit/packages_hash.h).
 std::string CanonicalPackagesHash(const std::vector<audit::InstalledPackage>& sorted) {
-  std::string text;
-  for (const audit::InstalledPackage& p : sorted) {
-    text += p.name + '\t' + p.architecture + '\t' + p.version + '\t' + p.source_name + '\t' +
-            p.source_version + '\n';
-  }
-  return ossl::Sha256Hex(text);
+  return audit::PackagesHash(sorted);
 }
 
 }  // namespace wott::server

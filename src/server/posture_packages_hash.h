@@ -1,7 +1,7 @@
 // The canonical hash of a package list (docs/API.md "Posture"): SHA-256 hex over the list
 // sorted by (name, arch), one "name\tarch\tversion\tsource\tsource_version\n" line each.
-// The agent computes the same in src/audit/packages_hash.h; this seam forwards to it once
-// it exists, so that both sides share one definition. Pure; thread-safe.
+// Forwards to the agent's audit::PackagesHash (src/audit/packages_hash.h), so that both
+// sides share one definition. Pure; thread-safe.
 #ifndef WOTT_SERVER_POSTURE_PACKAGES_HASH_H_
 #define WOTT_SERVER_POSTURE_PACKAGES_HASH_H_
 
