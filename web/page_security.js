@@ -27,9 +27,9 @@ function hostAudit(a) {
   if (a.reboot_required === 'yes') rows.push(['system', 'reboot required', '']);
   if (a.unattended_upgrades === 'no') rows.push(['system', 'unattended upgrades off', '']);
   const fw = a.firewall || {};
-  if (fw.status && fw.status !== 'active' && fw.status !== 'read') {
-    rows.push(['firewall', String(fw.status), fw.detail || '']);
-  }
+  if (fw.state === 'no') rows.push(['firewall', 'no rule filters incoming traffic', fw.backend || '']);
+  const conf = a.confinement || {};
+  if (conf.state === 'no') rows.push(['confinement', 'no AppArmor or SELinux enforcement', '']);
   const listening = (a.sockets && a.sockets.listening) || [];
   return h('div', {},
     rows.length ? h('table', {class: 'data', testid: 'audit-table'},
@@ -66,7 +66,9 @@ export async function renderSecurity(el, device, isCurrent) {
     throw e;
   }
   if (!isCurrent()) return;
-  if (!s || Object.keys(s).length === 0) {
+  const nothing = !s || Object.keys(s).length === 0 ||
+    (s.trust_score == null && !s.host_audit && !s.inventory && !(s.findings || []).length);
+  if (nothing) {
     mount(el, note('empty', NO_AUDIT, 'security-none'));
     return;
   }

@@ -15,9 +15,11 @@
 namespace wott::server {
 namespace {
 
-net::HttpResponse Get(const net::Router& router, std::string path, std::string if_none_match = {}) {
+// A request through the router; `method` GET unless given.
+net::HttpResponse Get(const net::Router& router, std::string path, std::string if_none_match = {},
+                      std::string method = "GET") {
   net::HttpRequest request;
-  request.method = "GET";
+  request.method = method;
   request.target = path;
   request.path = path;
   if (!if_none_match.empty()) request.headers.Set("If-None-Match", if_none_match);
@@ -67,6 +69,21 @@ TEST(WebRoutesTest, EmbeddedIndexAndAssetsWithHeaders) {
   EXPECT_EQ(js.headers.Get("ETag")->size(), 66u);  // quoted SHA-256 hex
   ExpectSecurityHeaders(js);
   EXPECT_EQ(Get(router, "/assets/app.css").content_type, "text/css; charset=utf-8");
+}
+
+TEST(WebRoutesTest, HeadAnswersLikeGetOtherMethodsAre405) {
+  net::Router router;
+  ASSERT_TRUE(AddWebRoutes(router, {}).ok());
+  net::HttpResponse get = Get(router, "/assets/app.js");
+  net::HttpResponse head = Get(router, "/assets/app.js", {}, "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.headers.Get("ETag"), get.headers.Get("ETag"));
+  EXPECT_EQ(head.content_type, get.content_type);
+  ExpectSecurityHeaders(head);
+  EXPECT_EQ(Get(router, "/", {}, "HEAD").status, 200);
+  EXPECT_EQ(Get(router, "/assets/nope.js", {}, "HEAD").status, 404);
+  EXPECT_EQ(Get(router, "/assets/app.js", {}, "POST").status, 405);
+  EXPECT_EQ(Get(router, "/", {}, "DELETE").status, 405);
 }
 
 TEST(WebRoutesTest, UnknownAndUnsafeAssetsAre404WithHeaders) {

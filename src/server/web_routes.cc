@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <string>
 
 namespace wott::server {
@@ -64,12 +65,18 @@ net::HttpResponse ServeAsset(const WebAssets& assets, std::string_view name,
 Status AddWebRoutes(net::Router& router, const std::filesystem::path& web_root) {
   auto assets = std::make_shared<const WebAssets>(
       web_root.empty() ? WebAssets::Embedded() : WebAssets::FromDirectory(web_root));
-  RETURN_IF_ERROR(router.Add("GET", "/", [assets](const net::HttpRequest& request) {
+  auto index = [assets](const net::HttpRequest& request) {
     return ServeAsset(*assets, "index.html", request);
-  }));
-  return router.Add("GET", "/assets/{file}", [assets](const net::HttpRequest& request) {
+  };
+  auto file = [assets](const net::HttpRequest& request) {
     return ServeAsset(*assets, request.PathParam("file"), request);
-  });
+  };
+  // HEAD answers like GET; the server drops the body and keeps Content-Length.
+  for (const char* method : {"GET", "HEAD"}) {
+    RETURN_IF_ERROR(router.Add(method, "/", index));
+    RETURN_IF_ERROR(router.Add(method, "/assets/{file}", file));
+  }
+  return Status::Ok();
 }
 
 }  // namespace wott::server

@@ -1,7 +1,7 @@
-// The dashboard's routes: GET / (index.html) and GET /assets/{file} (HEAD too, through the
-// router). Every answer, 404s included, carries the dashboard's security headers
-// (Content-Security-Policy, nosniff, no-referrer, DENY framing); assets carry an ETag and
-// are revalidated (Cache-Control: no-cache), answering 304 to a matching If-None-Match.
+// The dashboard's routes: GET and HEAD / (index.html) and /assets/{file}. Every answer, 404s
+// included, carries the dashboard's security headers (Content-Security-Policy, nosniff,
+// no-referrer, DENY framing); assets carry an ETag and are revalidated (Cache-Control: no-cache),
+// answering 304 to a matching If-None-Match.
 #ifndef WOTT_SERVER_WEB_ROUTES_H_
 #define WOTT_SERVER_WEB_ROUTES_H_
 
@@ -20,7 +20,7 @@ inline constexpr std::string_view kDashboardCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-// Adds GET / and GET /assets/{file}. With an empty `web_root` the embedded files are
+// Adds GET and HEAD for / and /assets/{file}. With an empty `web_root` the embedded files are
 // served, else the files in that directory (read per request). Fails when a route exists.
 Status AddWebRoutes(net::Router& router, const std::filesystem::path& web_root);
 

@@ -85,7 +85,9 @@ await run(async ({page}) => {
   await screenshot(page, 'device-history');
   await byTestId(page, 'tab-security').click();
   await page.locator('[data-testid="security-none"], [data-testid="security-score"]').first().waitFor();
-  check('the security tab says no audit was reported', await byTestId(page, 'security-none').isVisible());
+  // wott-agent ping sent the host audit and inventory with the heartbeat.
+  const score = (await byTestId(page, 'security-score').count()) ? await byTestId(page, 'security-score').textContent() : '';
+  check('the security tab shows the trust score from the agent\'s audit', /^\d+$/.test(score) && Number(score) <= 100, score);
   await screenshot(page, 'device-security');
 
   // Create a token; enroll a new agent with exactly the command shown.
@@ -112,6 +114,12 @@ await run(async ({page}) => {
   expectEq('the new device appears in the list', (await rowIds(page)).length, 4);
   check('it carries the token\'s tag',
         (await page.locator(`[data-device-id="${newHex}"] td.tags`).textContent()).includes('site=lyon'));
+  await page.goto(`${env.url}/#/devices/${newHex}?tab=security`);
+  await byTestId(page, 'security-none').waitFor();
+  pass_('a device that never sent a heartbeat shows "no audit reported yet"');
+  await screenshot(page, 'device-security-none');
+  await byTestId(page, 'nav-devices').click();
+  await byTestId(page, 'devices-table').waitFor();
 
   // Revoke a device through the confirmation dialog.
   await page.locator(`[data-testid="device-row"][data-device-id="${kitchen.hex}"] a`).click();

@@ -4,6 +4,8 @@
 # `wott-agent ping`; one of them is called `<img src=x onerror=alert(1)>` (set in its own
 # UTS namespace, so the agent reads it with gethostname() as on a real machine).
 #   bash run.sh SCENARIO     (WOTT_BUILD_DIR set, node_modules installed by scripts/install-deps)
+# WOTT_WEB_ROOT=DIR serves the pages from DIR (serve --web-root) instead of the embedded copy:
+# handy while editing web/, without rebuilding.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SCENARIO=${1:?usage: run.sh SCENARIO}
@@ -16,7 +18,7 @@ fi
 [ -x /usr/bin/chromium ] || { echo "FAIL - /usr/bin/chromium missing: run scripts/install-deps"; exit 1; }
 
 . "$HERE/../integration/lib.sh"
-start_server
+start_server ${WOTT_WEB_ROOT:+--web-root "$WOTT_WEB_ROOT"}
 
 export WOTT_USER=admin WOTT_PASSWORD='correct horse battery staple'
 printf '%s\n' "$WOTT_PASSWORD" | wott user add "$WOTT_USER" >/dev/null
@@ -49,6 +51,7 @@ echo "$devices" >"$WORK/devices.json"
 export WOTT_URL="$URL" WOTT_WORK="$WORK" WOTT_DEVICES="$WORK/devices.json" WOTT_AGENT_BIN="$AGENT_BIN"
 export WOTT_CA_FINGERPRINT; WOTT_CA_FINGERPRINT=$(wott ca show --fingerprint)
 export WOTT_BUILD_DIR
+export NODE_EXTRA_CA_CERTS="$CA"  # Node's own fetch trusts the test CA (headers scenario)
 rc=0
 node "$HERE/${SCENARIO}_test.mjs" || rc=$?
 if [ "$rc" -ne 0 ]; then echo "--- server log (last 30 lines)"; tail -30 "$WORK/server.log"; fi
