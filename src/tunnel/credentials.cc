@@ -1,6 +1,6 @@
-// The tunnel's TLS glue. Besides src/ossl and src/pki, this is the one file with raw OpenSSL
-// calls: the certificate-verify callback (chain, CRL, then peer policy in one step) needs
-// them, and tls_context.h has no hook for it.
+// The tunnel's TLS glue. Besides src/ossl and src/pki, raw OpenSSL calls live here (the
+// certificate-verify callback: chain, CRL, then peer policy in one step; tls_context.h has
+// no hook for it), in crl_cache.cc (the CRL index) and in tls_io.cc (TLS on the socket).
 #include "tunnel/credentials.h"
 
 #include <openssl/ssl.h>
@@ -21,7 +21,7 @@
 namespace wott::tunnel {
 namespace {
 
-// SSL ex_data slot for the connection's PeerCheck. (Asio owns SSL app_data.)
+// SSL ex_data slot for the connection's PeerCheck.
 int PeerCheckIndex() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
