@@ -37,7 +37,7 @@ export async function renderCves(el, {params, go, isCurrent}) {
   const cves = data.cves || [];
   const total = data.total || 0;
   mount(results,
-    h('div', {class: 'table-wrap'}, h('table', {class: 'data', testid: 'cve-table'},
+    h('div', {class: 'table-wrap', hidden: !cves.length}, h('table', {class: 'data', testid: 'cve-table'},
       h('thead', {}, h('tr', {}, ['CVE', 'Severity', 'State', 'Description', 'Packages and devices'].map((x) => h('th', {}, x)))),
       h('tbody', {}, cves.map((c) => h('tr', {testid: 'cve-row'},
         h('td', {class: 'mono nowrap'}, c.cve || ''),
@@ -45,7 +45,7 @@ export async function renderCves(el, {params, go, isCurrent}) {
         h('td', {}, c.state || ''),
         h('td', {class: 'description'}, c.description || ''),
         h('td', {}, packagesCell(c.packages))))))),
-    cves.length ? null : note('empty', 'No CVEs match.'),
+    cves.length ? null : note('empty', severity ? `No ${severity} CVEs on any device.` : 'No known CVEs on any device that reported its packages.', 'cves-empty'),
     h('div', {class: 'pager'},
       h('span', {}, `${total} CVE${total === 1 ? '' : 's'}`),
       h('a', {class: 'button small', hidden: page <= 1, href: withQuery('#/cves', {severity, page: page - 1})}, '← Previous'),

@@ -148,7 +148,7 @@ await run(async ({page}) => {
                                     ['nav-events', 'events', 'events-table'], ['nav-overview', 'overview-after', 'overview-count-revoked']]) {
     await byTestId(page, nav).click();
     if (ready) await byTestId(page, ready).waitFor();
-    else await page.locator('[data-testid="cve-table"], [data-testid="cves-none"]').first().waitFor();
+    else await page.locator('[data-testid="cves-empty"], [data-testid="cves-none"], [data-testid="cve-row"]').first().waitFor();
     await screenshot(page, name);
   }
   expectEq('overview now counts 1 revoked device', await byTestId(page, 'overview-count-revoked').textContent(), '1');
