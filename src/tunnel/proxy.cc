@@ -245,9 +245,8 @@ asio::awaitable<void> PumpTlsToPlain(Connection* c, uint64_t& counter) {
   tcp::socket& plain = c->plain_socket();
   // What to wait for before the next SSL_read: readability unless OpenSSL holds input,
   // exactly what the last read asked for (a partial record is buffered yet not readable),
-  // or nothing right after a record was read.
-  // After a record was read, the next is often there already: try before waiting (an
-  // empty try costs one read() and returns the buffer at once).
+  // or nothing right after a record was read (the next is often there already; an empty try
+  // costs one read() and returns the buffer at once).
   enum { kUnlessBuffered, kRead, kWrite, kTry } next = kUnlessBuffered;
   for (;;) {
     if (next != kTry && (next != kUnlessBuffered || !HasBufferedInput(c->ssl.get()))) {
