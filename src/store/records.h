@@ -214,14 +214,19 @@ struct NewPolicy {
   std::string description;                 // optional; up to 256 bytes of UTF-8
   std::vector<std::string> allow_devices;  // 32-hex device IDs; up to kMaxPolicyDevices
   std::vector<std::string> allow_tags;     // "key=value" (tag rules); up to kMaxPolicyTags
+  // Posture requirements (issue 7) on the devices the rules allow:
+  std::optional<int> min_trust_score = std::nullopt;  // 0..100; nullopt = none
+  std::string deny_fixable_severity = "";             // "", "medium", "high" or "critical"
 };
 
 struct PolicyRecord {
   std::string name;
   std::string description;
-  std::vector<std::string> allow_devices;  // sorted, no duplicates
-  std::vector<std::string> allow_tags;     // sorted, no duplicates
-  int64_t version = 0;                     // 1 at creation, +1 at every PutPolicy
+  std::vector<std::string> allow_devices;             // sorted, no duplicates
+  std::vector<std::string> allow_tags;                // sorted, no duplicates
+  std::optional<int> min_trust_score = std::nullopt;  // as NewPolicy
+  std::string deny_fixable_severity = "";             // as NewPolicy
+  int64_t version = 0;                                // 1 at creation, +1 at every PutPolicy
   TimePoint updated_at;
   std::string updated_by;  // actor of the last PutPolicy
 };

@@ -180,5 +180,36 @@ TEST_P(StorePostureTest, ListsActiveDevicesOnlyWithoutPackages) {
   EXPECT_OK(store().GetPosture(DeviceIdFor(2), false));
 }
 
+TEST_P(StorePostureTest, PoliciesKeepTheirPostureRequirements) {
+  NewPolicy policy;
+  policy.name = "web";
+  policy.allow_tags = {"env=prod"};
+  policy.min_trust_score = 60;
+  policy.deny_fixable_severity = "high";
+  ASSERT_OK(store().PutPolicy(policy, "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(PolicyRecord stored, store().GetPolicy("web"));
+  EXPECT_EQ(stored.min_trust_score, 60);
+  EXPECT_EQ(stored.deny_fixable_severity, "high");
+  ASSERT_OK_AND_ASSIGN(ResolvedPolicy resolved, store().ResolvePolicy("web"));
+  EXPECT_EQ(resolved.policy.min_trust_score, 60);
+  // Replaced without requirements: they are gone.
+  policy.min_trust_score.reset();
+  policy.deny_fixable_severity.clear();
+  ASSERT_OK(store().PutPolicy(policy, "cli", kT0));
+  ASSERT_OK_AND_ASSIGN(stored, store().GetPolicy("web"));
+  EXPECT_EQ(stored.min_trust_score, std::nullopt);
+  EXPECT_EQ(stored.deny_fixable_severity, "");
+  // Out-of-range values are refused and change nothing.
+  policy.min_trust_score = 101;
+  EXPECT_EQ(CodeOf(store().PutPolicy(policy, "cli", kT0)), StatusCode::kInvalidArgument);
+  policy.min_trust_score = -1;
+  EXPECT_EQ(CodeOf(store().PutPolicy(policy, "cli", kT0)), StatusCode::kInvalidArgument);
+  policy.min_trust_score.reset();
+  policy.deny_fixable_severity = "low";
+  EXPECT_EQ(CodeOf(store().PutPolicy(policy, "cli", kT0)), StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(stored, store().GetPolicy("web"));
+  EXPECT_EQ(stored.version, 2);
+}
+
 }  // namespace
 }  // namespace wott::store

@@ -290,6 +290,13 @@ Status ValidateNewPolicy(const NewPolicy& policy) {
   }
   for (const std::string& id : policy.allow_devices) RETURN_IF_ERROR(ValidateDeviceId(id));
   for (const std::string& tag : policy.allow_tags) RETURN_IF_ERROR(ValidatePolicyTag(tag));
+  if (policy.min_trust_score && (*policy.min_trust_score < 0 || *policy.min_trust_score > 100)) {
+    return InvalidArgument("min_trust_score must be between 0 and 100");
+  }
+  const std::string& severity = policy.deny_fixable_severity;
+  if (!severity.empty() && severity != "medium" && severity != "high" && severity != "critical") {
+    return InvalidArgument("deny_fixable_severity must be \"medium\", \"high\" or \"critical\"");
+  }
   return Status::Ok();
 }
 

@@ -14,6 +14,8 @@ PolicyRecord PolicyTable::Put(const NewPolicy& policy, std::string_view actor, T
   record.description = normal.description;
   record.allow_devices = std::move(normal.allow_devices);
   record.allow_tags = std::move(normal.allow_tags);
+  record.min_trust_score = normal.min_trust_score;
+  record.deny_fixable_severity = normal.deny_fixable_severity;
   record.version += 1;  // a new record starts at 0
   record.updated_at = TruncateToSeconds(now);
   record.updated_by = std::string(actor);

@@ -19,7 +19,8 @@ std::vector<PolicyRecord> LoadPolicies(pqxx::transaction_base& tx, std::string_v
   std::map<std::string, PolicyRecord> by_name;
   for (const pqxx::row& row :
        Exec(tx,
-            std::string("SELECT name, description, version, updated_at, updated_by FROM policies") +
+            std::string("SELECT name, description, version, updated_at, updated_by, "
+                        "min_trust_score, deny_fixable_severity FROM policies") +
                 (name.empty() ? "" : " WHERE name = $1"),
             params)) {
     PolicyRecord p;
@@ -28,6 +29,8 @@ std::vector<PolicyRecord> LoadPolicies(pqxx::transaction_base& tx, std::string_v
     p.version = row[2].as<int64_t>();
     p.updated_at = FromUnixSeconds(row[3].as<int64_t>());
     p.updated_by = row[4].as<std::string>();
+    if (!row[5].is_null()) p.min_trust_score = row[5].as<int>();
+    p.deny_fixable_severity = row[6].as<std::string>();
     by_name[p.name] = std::move(p);
   }
   for (const pqxx::row& row :
@@ -78,11 +81,16 @@ Result<PolicyRecord> PostgresStore::PutPolicy(const NewPolicy& policy, std::stri
   const NewPolicy normal = NormalizePolicy(policy);
   return Write([&](pqxx::transaction_base& tx) -> Result<PolicyRecord> {
     // The upsert locks the row, so concurrent replacements of one policy take turns.
-    Exec(tx,
-         "INSERT INTO policies (name, description, version, updated_at, updated_by) "
-         "VALUES ($1, $2, 1, $3, $4) ON CONFLICT (name) DO UPDATE SET description = $2, "
-         "version = policies.version + 1, updated_at = $3, updated_by = $4",
-         {P(normal.name), P(normal.description), P(ToUnixSeconds(now)), P(actor)});
+    Exec(
+        tx,
+        "INSERT INTO policies (name, description, version, updated_at, updated_by, "
+        "min_trust_score, deny_fixable_severity) "
+        "VALUES ($1, $2, 1, $3, $4, $5, $6) ON CONFLICT (name) DO UPDATE SET description = $2, "
+        "version = policies.version + 1, updated_at = $3, updated_by = $4, "
+        "min_trust_score = $5, deny_fixable_severity = $6",
+        {P(normal.name), P(normal.description), P(ToUnixSeconds(now)), P(actor),
+         P(normal.min_trust_score ? std::optional<int64_t>(*normal.min_trust_score) : std::nullopt),
+         P(normal.deny_fixable_severity)});
     Exec(tx, "DELETE FROM policy_devices WHERE policy = $1", {P(normal.name)});
     Exec(tx, "DELETE FROM policy_tags WHERE policy = $1", {P(normal.name)});
     if (!normal.allow_devices.empty()) {

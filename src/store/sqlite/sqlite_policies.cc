@@ -12,7 +12,8 @@ namespace wott::store::sqlite {
 namespace {
 
 // The policies' own columns, in ReadPolicyRow's order.
-constexpr char kPolicyColumns[] = "name, description, version, updated_at, updated_by";
+constexpr char kPolicyColumns[] =
+    "name, description, version, updated_at, updated_by, min_trust_score, deny_fixable_severity";
 
 PolicyRecord ReadPolicyRow(const Statement& stmt) {
   PolicyRecord p;
@@ -21,6 +22,8 @@ PolicyRecord ReadPolicyRow(const Statement& stmt) {
   p.version = stmt.Int(2);
   p.updated_at = FromUnixSeconds(stmt.Int(3));
   p.updated_by = stmt.Text(4);
+  if (std::optional<int64_t> min = stmt.OptionalInt(5)) p.min_trust_score = static_cast<int>(*min);
+  p.deny_fixable_severity = stmt.Text(6);
   return p;
 }
 
@@ -100,11 +103,17 @@ Result<PolicyRecord> SqliteStore::PutPolicy(const NewPolicy& policy, std::string
     {
       ASSIGN_OR_RETURN(Statement upsert,
                        db.Prepare("INSERT INTO policies (name, description, version, updated_at, "
-                                  "updated_by) VALUES (?1, ?2, 1, ?3, ?4) ON CONFLICT (name) DO "
+                                  "updated_by, min_trust_score, deny_fixable_severity) VALUES "
+                                  "(?1, ?2, 1, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO "
                                   "UPDATE SET description = ?2, version = version + 1, "
-                                  "updated_at = ?3, updated_by = ?4"));
-      RETURN_IF_ERROR(
-          upsert.Bind(normal.name, normal.description, ToUnixSeconds(now), actor).Run());
+                                  "updated_at = ?3, updated_by = ?4, min_trust_score = ?5, "
+                                  "deny_fixable_severity = ?6"));
+      std::optional<int64_t> min;
+      if (normal.min_trust_score) min = *normal.min_trust_score;
+      RETURN_IF_ERROR(upsert
+                          .Bind(normal.name, normal.description, ToUnixSeconds(now), actor, min,
+                                normal.deny_fixable_severity)
+                          .Run());
     }
     RETURN_IF_ERROR(DeleteRules(db, normal.name));
     for (const std::string& id : normal.allow_devices) {
