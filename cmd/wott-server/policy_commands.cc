@@ -77,6 +77,11 @@ int RunShow(const GlobalFlags& global, const std::string& name, bool as_json) {
               p.updated_by.c_str());
   std::printf("devices:      %s\n", Joined(p.allow_devices).c_str());
   std::printf("tags:         %s\n", Joined(p.allow_tags).c_str());
+  if (p.min_trust_score) std::printf("requires:     trust score >= %d\n", *p.min_trust_score);
+  if (!p.deny_fixable_severity.empty()) {
+    std::printf("requires:     no fixable %s (or worse) vulnerability\n",
+                p.deny_fixable_severity.c_str());
+  }
   std::printf("allowed now:  %zu active device(s)\n", resolved->allowed_devices.size());
   for (const std::string& device : resolved->allowed_devices) {
     std::printf("  %s\n", device.c_str());
@@ -88,6 +93,8 @@ struct SetFlags {
   std::string description;
   std::vector<std::string> devices;
   std::vector<std::string> tags;
+  std::optional<int> min_trust_score;  // --min-trust-score
+  std::string deny_fixable;            // --deny-fixable
 };
 
 int RunSet(const GlobalFlags& global, const std::string& name, const SetFlags& flags,
@@ -95,6 +102,10 @@ int RunSet(const GlobalFlags& global, const std::string& name, const SetFlags& f
   json body = {{"description", flags.description},
                {"allow_devices", flags.devices},
                {"allow_tags", flags.tags}};
+  json require = json::object();
+  if (flags.min_trust_score) require["min_trust_score"] = *flags.min_trust_score;
+  if (!flags.deny_fixable.empty()) require["deny_fixable_severity"] = flags.deny_fixable;
+  body["require"] = std::move(require);
   Result<store::NewPolicy> policy = server::ParsePolicyBody(name, body, Domain(global));
   if (!policy.ok()) return PrintError(policy.status());
   Result<std::unique_ptr<store::Store>> store = OpenRegistry(global);
@@ -152,6 +163,11 @@ void AddPolicyCommands(CLI::App& app, GlobalFlags& global) {
                   "Allowed device: hex ID or full name (repeatable)");
   set->add_option("--tag", set_flags->tags,
                   "Allowed tag key=value: any active device carrying it (repeatable)");
+  set->add_option("--min-trust-score", set_flags->min_trust_score,
+                  "Refuse allowed devices whose trust score is below N (0-100)");
+  set->add_option("--deny-fixable", set_flags->deny_fixable,
+                  "Refuse allowed devices with a fixable vulnerability of this severity or "
+                  "worse: medium, high or critical");
   set->add_flag("--json", *set_json, "Print the stored policy as JSON");
   set->callback([&global, set_name, set_flags, set_json] {
     global.exit_code = RunSet(global, *set_name, *set_flags, *set_json);

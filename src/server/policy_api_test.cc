@@ -232,7 +232,8 @@ TEST_F(PolicyApiTest, ServesTheResolvedPolicyWithAnETagAnd304WhenUnchanged) {
   EXPECT_EQ(j["version"], 1);
   EXPECT_EQ(j["allowed_devices"], json(names));
   EXPECT_EQ(j["generated_at"], FormatRfc3339(clock_.Now()));
-  EXPECT_EQ(j.size(), 4u);
+  EXPECT_EQ(j["refused_devices"], json::array());  // no posture requirements
+  EXPECT_EQ(j.size(), 5u);
   EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
   const std::string etag = ETagOf(r);
   ASSERT_EQ(etag.size(), 66u) << etag;  // quoted SHA-256 hex

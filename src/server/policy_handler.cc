@@ -3,6 +3,8 @@
 #include "server/api_util.h"
 #include "server/handlers.h"
 #include "server/policy_json.h"
+#include "server/posture_findings.h"
+#include "server/posture_service.h"
 
 namespace wott::server {
 namespace {
@@ -41,6 +43,37 @@ net::HttpResponse CheckDevice(CaService& ca, X509* peer, bool& ok) {
   return {};
 }
 
+// Moves the allowed devices that fail the policy's posture requirements out of
+// resolved.allowed_devices; returns them with their reasons (in name order).
+Result<std::vector<RefusedDevice>> ApplyRequirements(CaService& ca,
+                                                     store::ResolvedPolicy& resolved) {
+  PostureRequirement requirement;
+  requirement.min_trust_score = resolved.policy.min_trust_score;
+  if (!resolved.policy.deny_fixable_severity.empty()) {
+    ASSIGN_OR_RETURN(requirement.deny_fixable_severity,
+                     audit::ParseSeverity(resolved.policy.deny_fixable_severity));
+  }
+  std::vector<RefusedDevice> refused;
+  if (requirement.empty()) return refused;
+  std::vector<std::string> ids;
+  for (const std::string& name : resolved.allowed_devices) ids.push_back(name.substr(0, 32));
+  ASSIGN_OR_RETURN(auto summaries, ca.posture().Summaries(ids));
+  std::vector<std::string> allowed;
+  for (const std::string& name : resolved.allowed_devices) {
+    auto it = summaries.find(name.substr(0, 32));
+    const PostureSummary none;
+    std::optional<std::string> why =
+        RequirementFailure(requirement, it == summaries.end() ? none : it->second);
+    if (why) {
+      refused.push_back({name, *why});
+    } else {
+      allowed.push_back(name);
+    }
+  }
+  resolved.allowed_devices = std::move(allowed);
+  return refused;
+}
+
 }  // namespace
 
 net::HttpResponse HandleGetPolicy(CaService& ca, const net::HttpRequest& request) {
@@ -51,10 +84,13 @@ net::HttpResponse HandleGetPolicy(CaService& ca, const net::HttpRequest& request
     response = std::move(refused);
   } else {
     Result<store::ResolvedPolicy> resolved = ca.registry().ResolvePolicy(request.PathParam("name"));
-    if (!resolved.ok()) {
-      response = ErrorFor(resolved.status());
+    Result<std::vector<RefusedDevice>> refused =
+        resolved.ok() ? ApplyRequirements(ca, *resolved)
+                      : Result<std::vector<RefusedDevice>>(resolved.status());
+    if (!refused.ok()) {
+      response = ErrorFor(refused.status());
     } else {
-      PolicyDocument doc = RenderPolicyDocument(*resolved, ca.clock().Now());
+      PolicyDocument doc = RenderPolicyDocument(*resolved, ca.clock().Now(), *refused);
       const std::optional<std::string_view> if_none_match = request.headers.Get("If-None-Match");
       if (if_none_match && IfNoneMatchMatches(*if_none_match, doc.etag)) {
         response.status = 304;  // no body (RFC 9110 15.4.5); the ETag is repeated

@@ -59,7 +59,7 @@ Result<std::string> PolicyDeviceRef(std::string_view ref, std::string_view domai
 
 Result<store::NewPolicy> ParsePolicyBody(std::string_view name, const nlohmann::json& body,
                                          std::string_view domain) {
-  RETURN_IF_ERROR(CheckJsonFields(body, {"description", "allow_devices", "allow_tags"}));
+  RETURN_IF_ERROR(CheckJsonFields(body, {"description", "allow_devices", "allow_tags", "require"}));
   store::NewPolicy policy;
   policy.name = std::string(name);
   ASSIGN_OR_RETURN(policy.description, StringField(body, "description", /*required=*/false));
@@ -74,6 +74,18 @@ Result<store::NewPolicy> ParsePolicyBody(std::string_view name, const nlohmann::
     policy.allow_devices.push_back(std::move(hex));
   }
   ASSIGN_OR_RETURN(policy.allow_tags, StringList(body, "allow_tags"));
+  if (auto require = body.find("require"); require != body.end() && !require->is_null()) {
+    if (!require->is_object()) return InvalidArgument("field 'require' must be an object");
+    RETURN_IF_ERROR(CheckJsonFields(*require, {"min_trust_score", "deny_fixable_severity"}));
+    if (auto min = require->find("min_trust_score"); min != require->end() && !min->is_null()) {
+      if (!min->is_number_integer() || min->get<int64_t>() < 0 || min->get<int64_t>() > 100) {
+        return InvalidArgument("field 'require.min_trust_score' must be an integer from 0 to 100");
+      }
+      policy.min_trust_score = min->get<int>();
+    }
+    ASSIGN_OR_RETURN(policy.deny_fixable_severity,
+                     StringField(*require, "deny_fixable_severity", /*required=*/false));
+  }
   RETURN_IF_ERROR(store::ValidateNewPolicy(policy));
   return policy;
 }
@@ -83,20 +95,33 @@ nlohmann::json PolicyToJson(const store::PolicyRecord& policy) {
           {"description", policy.description},
           {"allow_devices", policy.allow_devices},
           {"allow_tags", policy.allow_tags},
+          {"require",
+           {{"min_trust_score",
+             policy.min_trust_score ? nlohmann::json(*policy.min_trust_score) : nlohmann::json()},
+            {"deny_fixable_severity", policy.deny_fixable_severity.empty()
+                                          ? nlohmann::json()
+                                          : nlohmann::json(policy.deny_fixable_severity)}}},
           {"version", policy.version},
           {"updated_at", FormatRfc3339(policy.updated_at)},
           {"updated_by", policy.updated_by}};
 }
 
-PolicyDocument RenderPolicyDocument(const store::ResolvedPolicy& resolved, TimePoint now) {
-  // Names and versions hold no newline, so this encoding is unambiguous.
+PolicyDocument RenderPolicyDocument(const store::ResolvedPolicy& resolved, TimePoint now,
+                                    const std::vector<RefusedDevice>& refused) {
+  // Names, versions and reasons hold no newline or tab, so this encoding is unambiguous.
   std::string hashed = resolved.policy.name + "\n" + std::to_string(resolved.policy.version);
   for (const std::string& name : resolved.allowed_devices) hashed += "\n" + name;
+  nlohmann::json refused_json = nlohmann::json::array();
+  for (const RefusedDevice& r : refused) {
+    hashed += "\n-" + r.name + "\t" + r.reason;
+    refused_json.push_back({{"name", r.name}, {"reason", r.reason}});
+  }
   PolicyDocument doc;
   doc.etag = "\"" + ossl::Sha256Hex(hashed) + "\"";
   doc.body = nlohmann::json{{"name", resolved.policy.name},
                             {"version", resolved.policy.version},
                             {"allowed_devices", resolved.allowed_devices},
+                            {"refused_devices", std::move(refused_json)},
                             {"generated_at", FormatRfc3339(now)}}
                  .dump();
   return doc;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -20,26 +21,37 @@ namespace wott::server {
 Result<std::string> PolicyDeviceRef(std::string_view ref, std::string_view domain);
 
 // The policy `name` described by a PUT body {"description"?, "allow_devices"?,
-// "allow_tags"?} (absent lists are empty; unknown fields are refused). Device references
-// go through PolicyDeviceRef; the rest is checked by store::ValidateNewPolicy, so a bad
+// "allow_tags"?, "require"?: {"min_trust_score"?: 0..100, "deny_fixable_severity"?:
+// "medium"|"high"|"critical"}} (absent lists are empty; unknown fields are refused). Device
+// references go through PolicyDeviceRef; the rest is checked by store::ValidateNewPolicy, so a bad
 // name, tag or list size is kInvalidArgument with a message naming it.
 Result<store::NewPolicy> ParsePolicyBody(std::string_view name, const nlohmann::json& body,
                                          std::string_view domain);
 
-// {"name", "description", "allow_devices" (hex IDs), "allow_tags", "version", "updated_at",
+// {"name", "description", "allow_devices" (hex IDs), "allow_tags", "require":
+//  {"min_trust_score": n|null, "deny_fixable_severity": s|null}, "version", "updated_at",
 //  "updated_by"}.
 nlohmann::json PolicyToJson(const store::PolicyRecord& policy);
 
 // What GET /v1/policies/{name} serves.
 struct PolicyDocument {
-  std::string body;  // {"name", "version", "allowed_devices", "generated_at"}
+  std::string body;  // {"name", "version", "allowed_devices", "refused_devices",
+                     //  "generated_at"}
   std::string etag;  // "\"<sha256 hex>\"", quoted as the header carries it
 };
 
-// The device API's view of `resolved` at `now`. The ETag hashes the name, the version and the
-// sorted device list (not generated_at), so it changes whenever the policy or its membership
-// does, and only then.
-PolicyDocument RenderPolicyDocument(const store::ResolvedPolicy& resolved, TimePoint now);
+// A device the rules allow but a posture requirement refuses.
+struct RefusedDevice {
+  std::string name;    // "<hex>.d.<domain>"
+  std::string reason;  // "trust score 42 < 60"
+};
+
+// The device API's view of `resolved` at `now`: allowed_devices as resolved (the caller has
+// already removed the refused ones), refused_devices [{"name", "reason"}]. The ETag hashes
+// the name, the version and both lists (not generated_at), so it changes whenever the
+// policy, its membership or a refusal does, and only then.
+PolicyDocument RenderPolicyDocument(const store::ResolvedPolicy& resolved, TimePoint now,
+                                    const std::vector<RefusedDevice>& refused = {});
 
 // True when the If-None-Match field `if_none_match` ("*", or a list of entity tags, weak
 // ones compared weakly) matches `etag`.

@@ -276,5 +276,57 @@ TEST_F(PosturePingTest, AdminEndpointsServeTheSecurityAndFleetViews) {
             s["trust_score"]);
 }
 
+TEST_F(PosturePingTest, PolicyRequirementsRefuseDevicesWithAReason) {
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  const IssuedCertificate unaudited = EnrollTagged({});
+  store::NewPolicy policy;
+  policy.name = "web";
+  policy.allow_devices = {device_.device_hex, unaudited.device_hex};
+  policy.deny_fixable_severity = "high";
+  ASSERT_TRUE(store_->PutPolicy(policy, "test", clock_.Now()).ok());
+  auto get = [&](const IssuedCertificate& as) {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = request.path = "/v1/policies/web";
+    request.peer_certificate =
+        std::move(pki::ParseCertificateChainPem(as.certificate_chain)->front());
+    net::HttpResponse r = router_.Dispatch(request);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body, nullptr, false);
+  };
+  ASSERT_EQ(Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.9-1")}}}}).status,
+            200);
+  json doc = get(unaudited);
+  EXPECT_EQ(doc["allowed_devices"], json::array({unaudited.device_name}));
+  EXPECT_EQ(doc["refused_devices"],
+            json::array({{{"name", device_.device_name},
+                          {"reason", "fixable high vulnerability CVE-2023-5678"}}}));
+
+  // A minimum score refuses the device that never reported an audit.
+  policy.deny_fixable_severity.clear();
+  policy.min_trust_score = 1;
+  ASSERT_TRUE(store_->PutPolicy(policy, "test", clock_.Now()).ok());
+  doc = get(device_);
+  EXPECT_EQ(doc["allowed_devices"], json::array({device_.device_name}));
+  EXPECT_EQ(doc["refused_devices"],
+            json::array({{{"name", unaudited.device_name}, {"reason", "no audit reported"}}}));
+  policy.min_trust_score = 100;
+  ASSERT_TRUE(store_->PutPolicy(policy, "test", clock_.Now()).ok());
+  doc = get(device_);
+  EXPECT_EQ(doc["allowed_devices"], json::array());
+  EXPECT_THAT(doc["refused_devices"][0]["reason"].get<std::string>(), HasSubstr(" < 100"));
+
+  // The upgrade lets it through a "no fixable high" policy again.
+  policy.min_trust_score.reset();
+  policy.deny_fixable_severity = "high";
+  ASSERT_TRUE(store_->PutPolicy(policy, "test", clock_.Now()).ok());
+  ASSERT_EQ(
+      Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.11-1~deb12u2")}}}}).status,
+      200);
+  doc = get(device_);
+  EXPECT_EQ(doc["refused_devices"], json::array());
+  EXPECT_EQ(doc["allowed_devices"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace wott::server
