@@ -221,36 +221,31 @@ Result<int64_t> SqliteStore::DeleteSessionsOfUser(std::string_view name) {
 Result<FleetCounts> SqliteStore::CountFleet(const FleetCountsQuery& query) {
   RETURN_IF_ERROR(ValidateFleetCountsQuery(query));
   return Read([&](Connection& db) -> Result<FleetCounts> {
+    // Only plain range counts on one index each (count(*) over a b-tree range, no row
+    // reads): a GROUP BY or an OR here costs several times more at 100,000 devices.
+    auto count = [&db](const char* sql, auto... args) -> Result<int64_t> {
+      ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+      stmt.Bind(args...);
+      return ScalarInt(stmt);
+    };
     FleetCounts out;
-    {
-      // Covered by devices_status (status, created_at, id).
-      ASSIGN_OR_RETURN(Statement stmt,
-                       db.Prepare("SELECT status, count(*) FROM devices GROUP BY status"));
-      for (;;) {
-        ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        const std::string status = stmt.Text(0);
-        const int64_t n = stmt.Int(1);
-        if (status == "active") out.by_status.active = n;
-        if (status == "revoked") out.by_status.revoked = n;
-        if (status == "deleted") out.by_status.deleted = n;
-      }
-    }
-    {
-      // A range count on devices_status_last_seen (NULLs sort first: never seen).
-      ASSIGN_OR_RETURN(Statement stmt,
-                       db.Prepare("SELECT count(*) FROM devices WHERE status = 'active' AND "
-                                  "(last_seen IS NULL OR last_seen < ?)"));
-      stmt.Bind(ToUnixSeconds(query.seen_before));
-      ASSIGN_OR_RETURN(out.stale, ScalarInt(stmt));
-    }
+    constexpr char kByStatus[] = "SELECT count(*) FROM devices WHERE status = ?";
+    ASSIGN_OR_RETURN(out.by_status.active, count(kByStatus, "active"));
+    ASSIGN_OR_RETURN(out.by_status.revoked, count(kByStatus, "revoked"));
+    ASSIGN_OR_RETURN(out.by_status.deleted, count(kByStatus, "deleted"));
+    // devices_status_last_seen: never seen, then seen before the cut-off.
+    ASSIGN_OR_RETURN(int64_t never,
+                     count("SELECT count(*) FROM devices WHERE status = 'active' AND "
+                           "last_seen IS NULL"));
+    ASSIGN_OR_RETURN(int64_t old, count("SELECT count(*) FROM devices WHERE status = 'active' "
+                                        "AND last_seen < ?",
+                                        ToUnixSeconds(query.seen_before)));
+    out.stale = never + old;
     for (const TimeRange& range : query.expiry_ranges) {
-      // A range count on devices_status_cert_not_after.
-      ASSIGN_OR_RETURN(Statement stmt,
-                       db.Prepare("SELECT count(*) FROM devices WHERE status = 'active' AND "
-                                  "cert_not_after >= ? AND cert_not_after < ?"));
-      stmt.Bind(ToUnixSeconds(range.from), ToUnixSeconds(range.until));
-      ASSIGN_OR_RETURN(int64_t n, ScalarInt(stmt));
+      // devices_status_cert_not_after.
+      ASSIGN_OR_RETURN(int64_t n, count("SELECT count(*) FROM devices WHERE status = 'active' "
+                                        "AND cert_not_after >= ? AND cert_not_after < ?",
+                                        ToUnixSeconds(range.from), ToUnixSeconds(range.until)));
       out.expiring.push_back(n);
     }
     return out;
