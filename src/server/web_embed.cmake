@@ -3,6 +3,7 @@
 #   cmake -DOUT=<header> -DFILES=<web/index.html;web/app.js;...> -P web_embed.cmake
 # Names must be servable asset names ([a-z0-9._-]+, see IsSafeAssetName in web_assets.h).
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/embed_common.cmake)
 
 set(body "")
 list(SORT FILES)
@@ -12,10 +13,7 @@ foreach(file IN LISTS FILES)
     message(FATAL_ERROR "web asset ${file}: name must match [a-z0-9][a-z0-9._-]*")
   endif()
   file(READ "${file}" content)
-  string(FIND "${content}" ")wott_web\"" clash)
-  if(NOT clash EQUAL -1)
-    message(FATAL_ERROR "web asset ${file} contains the raw-string delimiter )wott_web\"")
-  endif()
+  wott_embed_check_delimiter("web asset ${file}" "${content}" wott_web)
   string(APPEND body "    {\"${name}\", R\"wott_web(${content})wott_web\"},\n")
 endforeach()
 if(body STREQUAL "")
@@ -39,11 +37,4 @@ ${body}};
 
 }  // namespace wott::server
 ")
-# Only touch the file when it changes, so dependents do not rebuild needlessly.
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-  if(old STREQUAL text)
-    return()
-  endif()
-endif()
-file(WRITE "${OUT}" "${text}")
+wott_embed_write_if_changed("${OUT}" "${text}")

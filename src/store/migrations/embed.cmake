@@ -3,6 +3,7 @@
 #   cmake -DOUT=<header> -DARRAY=<C++ name> -DFILES=<a.sql;b.sql;...> -P embed.cmake
 # Files must be named NNNN_words.sql and numbered 1, 2, 3... without gaps.
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/embed_common.cmake)
 
 set(body "")
 set(expected 1)
@@ -18,10 +19,7 @@ foreach(file IN LISTS FILES)
   endif()
   math(EXPR expected "${expected} + 1")
   file(READ "${file}" sql)
-  string(FIND "${sql}" ")wott_sql\"" clash)
-  if(NOT clash EQUAL -1)
-    message(FATAL_ERROR "migration ${file} contains the raw-string delimiter )wott_sql\"")
-  endif()
+  wott_embed_check_delimiter("migration ${file}" "${sql}" wott_sql)
   string(APPEND body "    {${version}, \"${name}\", R\"wott_sql(${sql})wott_sql\"},\n")
 endforeach()
 if(expected EQUAL 1)
@@ -40,11 +38,4 @@ ${body}};
 
 }  // namespace wott::store
 ")
-# Only touch the file when it changes, so dependents do not rebuild needlessly.
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-  if(old STREQUAL text)
-    return()
-  endif()
-endif()
-file(WRITE "${OUT}" "${text}")
+wott_embed_write_if_changed("${OUT}" "${text}")
