@@ -76,6 +76,7 @@ int VerifyPeer(X509_STORE_CTX* store_ctx, void* arg) {
     X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_APPLICATION_VERIFICATION);
     check->deny_reason = decision.reason;
     check->policy_denied = true;
+    check->posture_denied = decision.posture;
     return 0;
   }
   check->allow_reason = decision.reason;

@@ -59,9 +59,10 @@ struct CredentialInputs {
 struct PeerCheck {
   bool saw_certificate = false;
   PeerIdentity peer;
-  std::string deny_reason;     // "" unless verification or policy refused the peer
-  bool policy_denied = false;  // the chain was fine but no rule allowed the peer
-  std::string allow_reason;    // the rule that allowed the peer
+  std::string deny_reason;      // "" unless verification or policy refused the peer
+  bool policy_denied = false;   // the chain was fine but no rule allowed the peer
+  bool posture_denied = false;  // ... and a central policy refused it for posture
+  std::string allow_reason;     // the rule that allowed the peer
 };
 
 class Credentials {

@@ -27,6 +27,8 @@ std::string_view DenyReasonLabel(DenyReason reason) {
       return "crl_unavailable";
     case DenyReason::kPolicy:
       return "policy";
+    case DenyReason::kPosture:
+      return "posture";
     case DenyReason::kHandshake:
       return "handshake";
     case DenyReason::kHandshakeTimeout:

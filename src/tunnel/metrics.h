@@ -22,6 +22,7 @@ enum class DenyReason {
   kRevoked,            // listed in the CRL
   kCrlUnavailable,     // revocation required but no current CRL (fail closed)
   kPolicy,             // verified, but no allow rule matched
+  kPosture,            // verified, matched a central policy's rules, refused for posture
   kHandshake,          // other TLS failure (protocol, cipher, the peer's alert, ...)
   kHandshakeTimeout,   // the handshake did not finish in time
   kConnectionLimit,    // too many open connections

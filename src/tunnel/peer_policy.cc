@@ -99,6 +99,11 @@ Decision PeerPolicy::Evaluate(const PeerIdentity& peer) const {
         return {true, "allow-policy " + name + " v" + std::to_string(s ? s->version : 0)};
       }
     }
+    for (const auto& [name, view] : views_) {
+      if (view == nullptr) continue;
+      std::optional<std::string> why = view->RefusedReason(*peer.device_hex);
+      if (why) return {false, "posture: " + *why + " (policy " + name + ")", true};
+    }
   }
   return {false, "no allow rule matches the peer"};
 }

@@ -53,6 +53,9 @@ struct PeerRules {
 struct Decision {
   bool allowed = false;
   std::string reason;  // allowed: the rule that matched; denied: why ("no rule matched ...")
+  // Denied, and an --allow-policy policy lists the peer as refused for posture: reason is
+  // "posture: <the server's reason> (policy <name>)".
+  bool posture = false;
 };
 
 class PeerPolicy {
@@ -65,6 +68,9 @@ class PeerPolicy {
   using PolicyViews = std::map<std::string, std::shared_ptr<const PolicyView>>;
   static Result<PeerPolicy> Create(PeerRules rules, PolicyViews views = {});
 
+  // Allowed when any rule matches. Denied otherwise; when a policy's current snapshot lists
+  // the peer's device as refused for posture (the first such policy in name order), the
+  // decision says so with the server's reason.
   Decision Evaluate(const PeerIdentity& peer) const;
 
   const PeerRules& rules() const { return rules_; }

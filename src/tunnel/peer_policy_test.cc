@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/test_ca.h"
+#include "tunnel/metrics.h"
 
 // Designated initializers name only the rules a test uses.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -140,6 +141,49 @@ TEST_F(PeerPolicyTest, SeveralPoliciesAndOtherRulesAreOred) {
   EXPECT_EQ(p->Evaluate(peer_b_).reason, "allow-device " + b_.id.hex());
   TestCa::Leaf c = ca_.IssueDevice();
   EXPECT_FALSE(p->Evaluate(IdentityOf(c.cert.get(), "wott.local")).allowed);
+}
+
+TEST_F(PeerPolicyTest, APostureRefusalCarriesTheServersReason) {
+  auto view = ViewOf({a_.id.hex()});
+  auto s = std::make_shared<PolicySnapshot>(*view->Current());
+  s->refused[b_.id.hex()] = "trust score 42 < 60";
+  view->Set(s);
+  Result<PeerPolicy> p = PeerPolicy::Create({.policies = {"web-app"}}, {{"web-app", view}});
+  ASSERT_TRUE(p.ok());
+  Decision d = p->Evaluate(peer_b_);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(d.posture);
+  EXPECT_EQ(d.reason, "posture: trust score 42 < 60 (policy web-app)");
+  // Allowed peers and peers the policy does not know are not posture refusals.
+  EXPECT_FALSE(p->Evaluate(peer_a_).posture);
+  TestCa::Leaf c = ca_.IssueDevice();
+  Decision other = p->Evaluate(IdentityOf(c.cert.get(), "wott.local"));
+  EXPECT_FALSE(other.allowed);
+  EXPECT_FALSE(other.posture);
+  EXPECT_EQ(other.reason, "no allow rule matches the peer");
+  // Another rule that allows the peer wins over the refusal.
+  Result<PeerPolicy> also =
+      PeerPolicy::Create({.devices = {b_.id.hex()}, .policies = {"web-app"}}, {{"web-app", view}});
+  ASSERT_TRUE(also.ok());
+  EXPECT_TRUE(also->Evaluate(peer_b_).allowed);
+  // The next snapshot no longer refuses B: a plain policy denial again.
+  view->Set(ViewOf({a_.id.hex()}, 2)->Current());
+  EXPECT_FALSE(p->Evaluate(peer_b_).posture);
+}
+
+TEST(DenyReasonTest, PostureHasItsOwnLabel) {
+  EXPECT_EQ(DenyReasonLabel(DenyReason::kPosture), "posture");
+  EXPECT_EQ(DenyReasonLabel(DenyReason::kPolicy), "policy");
+  std::string text = ListenerMetrics::RenderAll({{"web", std::make_shared<ListenerMetrics>()}});
+  EXPECT_THAT(
+      text,
+      HasSubstr(R"(wott_tunnel_connections_denied_total{listener="web",reason="posture"} 0)"));
+  auto counted = std::make_shared<ListenerMetrics>();
+  counted->CountDenied(DenyReason::kPosture);
+  EXPECT_THAT(
+      ListenerMetrics::RenderAll({{"web", counted}}),
+      HasSubstr(R"(wott_tunnel_connections_denied_total{listener="web",reason="posture"} 1)"));
+  EXPECT_EQ(counted->denied(DenyReason::kPolicy), 0u);
 }
 
 TEST(PeerPolicyCreateTest, RefusesBadRuleSets) {

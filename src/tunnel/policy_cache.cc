@@ -25,6 +25,15 @@ Result<std::string> DeviceHexOf(std::string_view entry) {
   return id.hex();
 }
 
+// A reason the tunnel may print: 1..kMaxRefusedReason printable ASCII characters.
+bool IsPrintableReason(const std::string& reason) {
+  if (reason.empty() || reason.size() > kMaxRefusedReason) return false;
+  for (char c : reason) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Status ValidatePolicyName(std::string_view name, std::string_view what) {
@@ -65,12 +74,45 @@ Result<PolicySnapshot> ParsePolicyAnswer(std::string_view body, std::string_view
     s.device_hex.insert(*hex);
     s.device_names.push_back(std::move(text));
   }
+  // Optional: a server without posture requirements (or an older one) does not send it.
+  if (root.contains("refused_devices")) {
+    const json& refused = root["refused_devices"];
+    if (!refused.is_array()) return bad("has a refused_devices that is not a list");
+    if (refused.size() > kMaxRefusedDevices) {
+      return bad("lists more than " + std::to_string(kMaxRefusedDevices) + " refused devices");
+    }
+    for (const json& entry : refused) {
+      if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
+          !entry.contains("reason") || !entry["reason"].is_string()) {
+        return bad("lists a refused device without a name and a reason");
+      }
+      std::string text = entry["name"].get<std::string>();
+      Result<std::string> hex = DeviceHexOf(text);
+      if (!hex.ok()) {
+        return bad("lists refused '" + text.substr(0, 80) + "', which is not a device name");
+      }
+      std::string reason = entry["reason"].get<std::string>();
+      if (!IsPrintableReason(reason)) {
+        return bad("gives refused '" + text.substr(0, 80) + "' a reason that is empty, over " +
+                   std::to_string(kMaxRefusedReason) + " characters or not printable");
+      }
+      s.refused[*hex] = std::move(reason);
+    }
+  }
   return s;
 }
 
 bool PolicyView::Allows(const std::string& device_hex) const {
   std::shared_ptr<const PolicySnapshot> s = Current();
   return s != nullptr && s->device_hex.contains(device_hex);
+}
+
+std::optional<std::string> PolicyView::RefusedReason(const std::string& device_hex) const {
+  std::shared_ptr<const PolicySnapshot> s = Current();
+  if (s == nullptr) return std::nullopt;
+  auto it = s->refused.find(device_hex);
+  if (it == s->refused.end()) return std::nullopt;
+  return it->second;
 }
 
 PolicyCache::PolicyCache(std::string name, Fetch fetch, const Clock* clock,
@@ -124,8 +166,12 @@ bool PolicyCache::Refresh() {
   next->etag = answer->etag;
   next->fetched_at = now;
   bool changed = current == nullptr || current->device_hex != next->device_hex;
-  spdlog::info("tunnel: policy '{}' version {}: {} device(s){}", name_, next->version,
-               next->device_hex.size(), changed ? "" : " (same devices)");
+  spdlog::info("tunnel: policy '{}' version {}: {} device(s){}{}", name_, next->version,
+               next->device_hex.size(),
+               next->refused.empty()
+                   ? std::string()
+                   : ", " + std::to_string(next->refused.size()) + " refused for posture",
+               changed ? "" : " (same devices)");
   view_->Set(std::make_shared<const PolicySnapshot>(std::move(*next)));
   return changed;
 }

@@ -1,7 +1,8 @@
 // Central trust policies on the device: the last good resolved allowlist of one named
 // policy on the server (GET /v1/policies/{name}, see docs/TUNNEL.md), polled with
 // If-None-Match. Three pieces:
-//   PolicySnapshot: one parsed answer (name, version, ETag, device names), immutable.
+//   PolicySnapshot: one parsed answer (name, version, ETag, device names, and the devices
+//                   the server refused for posture with its reasons), immutable.
 //   PolicyView:     the current snapshot, shared with PeerPolicy; thread-safe (atomic swap),
 //                   so TLS verify callbacks on any thread read it while the cache updates it.
 //   PolicyCache:    fetches through a seam (the real one is FetchPolicyFromServer), keeps
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,13 +38,24 @@ struct PolicySnapshot {
   std::string etag;                       // as the server sent it (quotes included)
   std::vector<std::string> device_names;  // as the server listed them, "<hex>.d.<domain>"
   std::set<std::string> device_hex;       // the same devices, 32 lowercase hex each
+  // Devices that match the policy's rules but fail its posture requirements (device hex ->
+  // the server's reason, e.g. "trust score 42 < 60"). They are not in device_hex: this
+  // only explains a refusal in logs and metrics.
+  std::map<std::string, std::string> refused;
   TimePoint fetched_at;
 };
 
+// At most this many refused_devices entries, and reasons of 1..kMaxRefusedReason printable
+// ASCII characters (the reason goes into log lines).
+inline constexpr size_t kMaxRefusedDevices = 100000;
+inline constexpr size_t kMaxRefusedReason = 200;
+
 // Parses the body of a 200 answer for `name`: {"name", "version", "allowed_devices":
-// [...], "generated_at"}. kInvalidArgument when it is not that (another name, a device
-// entry that is not a device name or 32-hex ID, ...): a malformed answer never replaces a
-// good set. Unknown fields are ignored (the server may add some).
+// [...], "refused_devices" (optional): [{"name", "reason"}], "generated_at"}.
+// kInvalidArgument when it is not that (another name, a device entry that is not a device
+// name or 32-hex ID, a refused entry without a name or a printable reason, too many refused
+// entries, ...): a malformed answer never replaces a good set. Unknown fields are ignored
+// (the server may add some).
 Result<PolicySnapshot> ParsePolicyAnswer(std::string_view body, std::string_view name);
 
 // The current snapshot of one policy; null until the first successful fetch.
@@ -52,6 +65,9 @@ class PolicyView {
   void Set(std::shared_ptr<const PolicySnapshot> next) { current_.store(std::move(next)); }
   // True when the policy has been fetched and lists this device (32 lowercase hex).
   bool Allows(const std::string& device_hex) const;
+  // The server's reason when the current snapshot lists this device (32 lowercase hex) as
+  // refused for posture; nullopt otherwise (not fetched, unknown device, allowed).
+  std::optional<std::string> RefusedReason(const std::string& device_hex) const;
 
  private:
   std::atomic<std::shared_ptr<const PolicySnapshot>> current_;

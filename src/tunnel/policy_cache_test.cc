@@ -160,6 +160,91 @@ TEST(ParsePolicyAnswerTest, RejectsWhatIsNotAPolicyAnswer) {
   }
 }
 
+// A body with refused_devices: `refused` is the JSON array as the server would send it.
+std::string BodyWithRefused(const nlohmann::json& refused) {
+  nlohmann::json root = nlohmann::json::parse(Body(4, {kA + ".d.wott.local"}));
+  root["refused_devices"] = refused;
+  return root.dump();
+}
+
+TEST(ParsePolicyAnswerTest, KeepsTheRefusedDevicesAndTheirReasons) {
+  Result<PolicySnapshot> s = ParsePolicyAnswer(
+      BodyWithRefused({{{"name", kB + ".d.wott.local"}, {"reason", "trust score 42 < 60"}}}),
+      "web-app");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->device_hex, std::set<std::string>{kA});
+  EXPECT_EQ(s->refused, (std::map<std::string, std::string>{{kB, "trust score 42 < 60"}}));
+  // Without the field (a server with no requirements, or an older one): nobody refused.
+  Result<PolicySnapshot> plain = ParsePolicyAnswer(Body(4, {kA}), "web-app");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->refused.empty());
+  Result<PolicySnapshot> empty =
+      ParsePolicyAnswer(BodyWithRefused(nlohmann::json::array()), "web-app");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->refused.empty());
+}
+
+TEST(ParsePolicyAnswerTest, RejectsTheWholeAnswerForOneMalformedRefusedEntry) {
+  using nlohmann::json;
+  const json good = {{"name", kB}, {"reason", "no audit reported"}};
+  const std::vector<json> malformed = {
+      json::object(),                                    // not a list
+      "trust score 42 < 60",                             // not a list
+      json::array({good, "not an object"}),              // one entry not an object
+      json::array({{{"name", kB}}}),                     // no reason
+      json::array({{{"reason", "no audit reported"}}}),  // no name
+      json::array({{{"name", 7}, {"reason", "x"}}}),
+      json::array({{{"name", kB}, {"reason", 42}}}),
+      json::array({{{"name", "not-a-device"}, {"reason", "x"}}}),
+      json::array({{{"name", kB + ".x.wott.local"}, {"reason", "x"}}}),
+      json::array({{{"name", kB}, {"reason", ""}}}),
+      json::array({{{"name", kB}, {"reason", "line\nforged: allowed"}}}),
+      json::array({{{"name", kB}, {"reason", "trust score\x1b[31m"}}}),
+      json::array({{{"name", kB}, {"reason", std::string(kMaxRefusedReason + 1, 'r')}}}),
+  };
+  for (const json& refused : malformed) {
+    Result<PolicySnapshot> s = ParsePolicyAnswer(BodyWithRefused(refused), "web-app");
+    EXPECT_FALSE(s.ok()) << refused.dump();
+    if (!s.ok()) {
+      EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    }
+  }
+  // The bounds themselves are accepted; one more entry is not.
+  EXPECT_TRUE(
+      ParsePolicyAnswer(BodyWithRefused(json::array(
+                            {{{"name", kB}, {"reason", std::string(kMaxRefusedReason, 'r')}}})),
+                        "web-app")
+          .ok());
+  json many = json::array();
+  for (size_t i = 0; i <= kMaxRefusedDevices; ++i) many.push_back(good);
+  Result<PolicySnapshot> too_many = ParsePolicyAnswer(BodyWithRefused(many), "web-app");
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.status().message().find("more than"), std::string::npos);
+  many.erase(many.begin());
+  EXPECT_TRUE(ParsePolicyAnswer(BodyWithRefused(many), "web-app").ok());
+}
+
+TEST_F(PolicyCacheTest, RefusedReasonFollowsTheCurrentSnapshot) {
+  EXPECT_EQ(cache_.view()->RefusedReason(kB), std::nullopt);  // never fetched
+  answer_ = PolicyAnswer{
+      false, "\"e1\"",
+      BodyWithRefused({{{"name", kB + ".d.wott.local"}, {"reason", "no audit reported"}}})};
+  ASSERT_TRUE(cache_.Refresh());
+  EXPECT_EQ(cache_.view()->RefusedReason(kB), "no audit reported");
+  EXPECT_EQ(cache_.view()->RefusedReason(kA), std::nullopt);  // allowed, not refused
+  EXPECT_FALSE(cache_.view()->Allows(kB));
+  // A malformed refused list keeps the last good snapshot, reasons included.
+  answer_ = PolicyAnswer{false, "\"e2\"", BodyWithRefused({{{"name", kB}}})};
+  EXPECT_FALSE(cache_.Refresh());
+  EXPECT_EQ(cache_.failed(), 1u);
+  EXPECT_EQ(cache_.view()->RefusedReason(kB), "no audit reported");
+  // B passes its requirements now: allowed, no longer refused.
+  Answer(5, {kA, kB}, "\"e3\"");
+  EXPECT_TRUE(cache_.Refresh());
+  EXPECT_TRUE(cache_.view()->Allows(kB));
+  EXPECT_EQ(cache_.view()->RefusedReason(kB), std::nullopt);
+}
+
 TEST(ValidatePolicyNameTest, AcceptsTheSpecsNamesOnly) {
   EXPECT_TRUE(ValidatePolicyName("web-app").ok());
   EXPECT_TRUE(ValidatePolicyName("a").ok());

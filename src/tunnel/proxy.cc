@@ -130,7 +130,9 @@ std::pair<DenyReason, std::string> Classify(const Connection& c, const std::stri
                                             bool timed_out) {
   if (timed_out) return {DenyReason::kHandshakeTimeout, "TLS handshake timed out"};
   const PeerCheck& check = c.check;
-  if (check.policy_denied) return {DenyReason::kPolicy, check.deny_reason};
+  if (check.policy_denied) {
+    return {check.posture_denied ? DenyReason::kPosture : DenyReason::kPolicy, check.deny_reason};
+  }
   if (!check.deny_reason.empty()) {
     const std::string& r = check.deny_reason;
     if (r.find("revoked") != std::string::npos) return {DenyReason::kRevoked, r};
@@ -354,6 +356,11 @@ asio::awaitable<error_code> ConnectTarget(Connection* c, tcp::socket& socket) {
 void LogDenied(const Connection& c, DenyReason reason, const std::string& why) {
   c.listener.metrics->CountDenied(reason);
   std::string peer = c.check.saw_certificate ? c.check.peer.Describe() : "no certificate";
+  if (reason == DenyReason::kPosture) {  // why = "posture: <server's reason> (policy <name>)"
+    spdlog::warn("tunnel {}: denied {} ({}) reason={}", c.listener.options.name, c.remote, peer,
+                 why);
+    return;
+  }
   spdlog::warn("tunnel {}: denied {} ({}): {} [{}]", c.listener.options.name, c.remote, peer, why,
                DenyReasonLabel(reason));
 }
