@@ -2,16 +2,11 @@
 
 #include <cctype>
 
+#include "audit/text_fields.h"
 #include "base/file.h"
 
 namespace wott::audit {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // True when `dir` can be listed (so that a missing entry in it really is missing).
 bool Readable(const std::filesystem::path& dir) {
@@ -23,7 +18,7 @@ bool Readable(const std::filesystem::path& dir) {
 }  // namespace
 
 std::string ParseAppArmorEnabled(std::string_view text) {
-  text = Trim(text);
+  text = TrimSpace(text);
   if (text == "Y") return "enabled";
   if (text == "N") return "disabled";
   return "unknown";
@@ -33,7 +28,7 @@ int CountEnforcedProfiles(std::string_view text) {
   int n = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = Trim(text.substr(0, nl));
+    std::string_view line = TrimSpace(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     constexpr std::string_view kMode = "(enforce)";
     if (line.size() > kMode.size() && line.substr(line.size() - kMode.size()) == kMode) ++n;
@@ -42,7 +37,7 @@ int CountEnforcedProfiles(std::string_view text) {
 }
 
 std::string ParseSelinuxEnforce(std::string_view text) {
-  text = Trim(text);
+  text = TrimSpace(text);
   if (text == "1") return "enforcing";
   if (text == "0") return "permissive";
   return "unknown";

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <functional>
 
+#include "audit/text_fields.h"
 #include "base/file.h"
 
 namespace wott::audit {
@@ -11,24 +12,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxFileBytes = 4 << 20;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    size_t start = i;
-    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
 
 // j[key] when it is a string, else `fallback` (json::value would throw on another type).
 std::string StringOr(const json& j, const char* key, const char* fallback) {
@@ -116,7 +99,7 @@ Result<FirewallRules> ParseIptablesSave(std::string_view text) {
   int line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = Trim(text.substr(0, nl));
+    std::string_view line = TrimSpace(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#' || line == "COMMIT") continue;

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "audit/text_fields.h"
 #include "base/file.h"
 
 namespace wott::audit {
@@ -26,12 +27,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string_view> SplitLines(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
@@ -41,18 +36,6 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
     text.remove_prefix(nl + 1);
   }
   return lines;
-}
-
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    size_t start = i;
-    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
 }
 
 template <typename T>
@@ -149,7 +132,7 @@ std::map<uint64_t, std::pair<int, std::string>> SocketOwners(const fs::path& pro
       if (inode == 0) continue;
       if (comm.empty()) {
         Result<std::string> c = ReadFile(entry.path() / "comm", 4096);
-        comm = c.ok() ? std::string(Trim(*c)) : "?";
+        comm = c.ok() ? std::string(TrimSpace(*c)) : "?";
       }
       owners.emplace(inode, std::make_pair(pid, comm));
     }
@@ -165,15 +148,15 @@ void ParseSshdInto(SshdAudit& audit, std::string_view text, const std::string& f
                    const std::function<void(std::string_view)>* on_include) {
   std::vector<std::string_view> lines = SplitLines(text);
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::string_view line = Trim(lines[i]);
+    std::string_view line = TrimSpace(lines[i]);
     if (line.empty() || line.front() == '#') continue;
     size_t end = line.find_first_of(" \t=");
     if (end == std::string_view::npos) continue;  // a keyword without a value: skipped
     std::string key = Lower(line.substr(0, end));
-    std::string_view rest = Trim(line.substr(end));
-    if (!rest.empty() && rest.front() == '=') rest = Trim(rest.substr(1));
+    std::string_view rest = TrimSpace(line.substr(end));
+    if (!rest.empty() && rest.front() == '=') rest = TrimSpace(rest.substr(1));
     if (size_t hash = rest.find(" #"); hash != std::string_view::npos)
-      rest = Trim(rest.substr(0, hash));
+      rest = TrimSpace(rest.substr(0, hash));
     if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
       rest = rest.substr(1, rest.size() - 2);
     }
@@ -313,16 +296,16 @@ Tristate ParseUnattendedUpgrade(std::string_view text) {
   constexpr std::string_view kKey = "apt::periodic::unattended-upgrade";
   Tristate result = Tristate::kNo;
   for (std::string_view raw : SplitLines(text)) {
-    std::string line = Lower(Trim(raw));
+    std::string line = Lower(TrimSpace(raw));
     if (size_t c = line.find("//"); c != std::string::npos) line.resize(c);
     if (size_t c = line.find('#'); c != std::string::npos) line.resize(c);
     if (size_t c = line.find("/*"); c != std::string::npos) {
       size_t e = line.find("*/", c + 2);
       line.erase(c, e == std::string::npos ? std::string::npos : e + 2 - c);
     }
-    std::string_view l = Trim(line);
+    std::string_view l = TrimSpace(line);
     if (l.substr(0, kKey.size()) != kKey) continue;
-    std::string_view rest = Trim(l.substr(kKey.size()));
+    std::string_view rest = TrimSpace(l.substr(kKey.size()));
     if (rest.empty() || rest.front() != '"') continue;
     size_t close = rest.find('"', 1);
     if (close == std::string_view::npos) continue;
