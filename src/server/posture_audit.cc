@@ -70,6 +70,11 @@ bool IsLowerHex64(std::string_view s) {
          });
 }
 
+bool IsPrintableWord(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f; });
+}
+
 Result<audit::InstalledPackage> ParsePackage(const json& item, const std::string& field) {
   if (!item.is_object()) return BadField(field, "must be an object");
   audit::InstalledPackage p;
@@ -82,6 +87,15 @@ Result<audit::InstalledPackage> ParsePackage(const json& item, const std::string
                    BoundedString(item, "source_version", field + ".source_version", false));
   if (p.source_name.empty()) p.source_name = p.name;
   if (p.source_version.empty()) p.source_version = p.version;
+  // Names are single printable words (Debian policy 5.6.1, 5.6.8): no whitespace or control
+  // bytes, which would also make two lists' canonical texts (tab/newline separated) collide.
+  for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"name", &p.name},
+                                  {"arch", &p.architecture},
+                                  {"source", &p.source_name}}) {
+    if (!IsPrintableWord(*text)) {
+      return BadField(field + "." + key, "must not contain whitespace or control characters");
+    }
+  }
   for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"version", &p.version},
                                   {"source_version", &p.source_version}}) {
     Result<audit::DebVersion> v = audit::ParseDebVersion(*text);

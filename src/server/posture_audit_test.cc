@@ -135,6 +135,12 @@ TEST(PostureAuditTest, MalformedPackagesNameTheirIndex) {
               HasSubstr("'audit.inventory.packages[0].source_version' is not a Debian version"));
   EXPECT_THAT(ErrorOf(with(json::array({Package(std::string(257, 'n'), "1")}))),
               HasSubstr("'audit.inventory.packages[0].name' is too long"));
+  EXPECT_THAT(ErrorOf(with(json::array({Package("a\tb", "1")}))),
+              HasSubstr("'audit.inventory.packages[0].name' must not contain whitespace"));
+  EXPECT_THAT(ErrorOf(with(json::array({Package("a", "1", "src\nx")}))),
+              HasSubstr("'audit.inventory.packages[0].source' must not contain whitespace"));
+  EXPECT_THAT(ErrorOf(with(json::array({{{"name", "a"}, {"version", "1"}, {"arch", "amd 64"}}}))),
+              HasSubstr("'audit.inventory.packages[0].arch' must not contain whitespace"));
   EXPECT_THAT(ErrorOf(with(json::array({Package("a", "1"), Package("a", "2")}))),
               HasSubstr("'audit.inventory.packages[1]' repeats package a:amd64"));
   json many = json::array();
