@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "store/postgres/testing/pg_cluster.h"
+#include "store/backend_test_fixture.h"
 #include "store/store.h"
 #include "store/store_test_util.h"
 
@@ -14,22 +14,8 @@ namespace {
 
 using namespace wott::store::testing;  // NOLINT: test helpers
 
-class StoreAccountsTest : public ::testing::TestWithParam<std::string> {
+class StoreAccountsTest : public EveryBackendTest {
  protected:
-  void SetUp() override {
-    std::string dsn = "memory:";
-    if (GetParam() == "sqlite") {
-      ASSERT_FALSE(dir_.path().empty());
-      dsn = "sqlite:" + (dir_.path() / "registry.db").string();
-    }
-    if (GetParam() == "postgres") {
-      ASSERT_OK_AND_ASSIGN(dsn, NewPostgresDatabaseUrl());
-    }
-    ASSERT_OK_AND_ASSIGN(store_, OpenStore(dsn));
-  }
-
-  Store& store() { return *store_; }
-
   Result<UserRecord> AddUser(const std::string& name, const std::string& hash = "$argon2id$h1") {
     return store().CreateUser({name, hash}, "cli", kT0);
   }
@@ -58,9 +44,6 @@ class StoreAccountsTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreAccountsTest,

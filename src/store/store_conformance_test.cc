@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/postgres/testing/pg_cluster.h"
+#include "store/backend_test_fixture.h"
 #include "store/store.h"
 #include "store/store_test_util.h"
 
@@ -16,23 +16,8 @@ namespace {
 
 using namespace wott::store::testing;  // NOLINT: test helpers
 
-class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
+class StoreConformanceTest : public EveryBackendTest {
  protected:
-  void SetUp() override {
-    std::string dsn = "memory:";
-    if (GetParam() == "sqlite") {
-      ASSERT_FALSE(dir_.path().empty());
-      dsn = "sqlite:" + (dir_.path() / "registry.db").string();
-    }
-    if (GetParam() == "postgres") {
-      // Fails (never skips) when PostgreSQL is not installed: CI installs it.
-      ASSERT_OK_AND_ASSIGN(dsn, NewPostgresDatabaseUrl());
-    }
-    ASSERT_OK_AND_ASSIGN(store_, OpenStore(dsn));
-  }
-
-  Store& store() { return *store_; }
-
   // Creates token `id` (hash "hash-<id>").
   Result<EnrollmentTokenRecord> MakeToken(const std::string& id, int64_t uses = 1, Tags tags = {}) {
     return store().CreateEnrollmentToken(TokenFor(id, uses, hours(24), std::move(tags)), kT0);
@@ -61,9 +46,6 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "store/postgres/testing/pg_cluster.h"
+#include "store/backend_test_fixture.h"
 #include "store/store.h"
 #include "store/store_test_util.h"
 
@@ -17,23 +17,17 @@ StatusCode CodeOf(const Result<T>& r) {
   return r.status().code();
 }
 
-class StorePostureTest : public ::testing::TestWithParam<std::string> {
+class StorePostureTest : public EveryBackendTest {
  protected:
   void SetUp() override {
-    std::string dsn = "memory:";
-    if (GetParam() == "sqlite") dsn = "sqlite:" + (dir_.path() / "registry.db").string();
-    if (GetParam() == "postgres") {
-      ASSERT_OK_AND_ASSIGN(dsn, NewPostgresDatabaseUrl());
-    }
-    ASSERT_OK_AND_ASSIGN(store_, OpenStore(dsn));
+    EveryBackendTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_OK(store().CreateEnrollmentToken(TokenFor("tok", 10), kT0));
     for (int n : {1, 2, 3}) {
       ASSERT_OK(store().EnrollDevice("hash-tok", DeviceFor(n),
                                      CertFor("0" + std::to_string(n), DeviceIdFor(n)), "", kT0));
     }
   }
-
-  Store& store() { return *store_; }
 
   static InventorySnapshot Inventory(char hash, TimePoint at = kT0) {
     InventorySnapshot i;
@@ -61,9 +55,6 @@ class StorePostureTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorePostureTest,
