@@ -151,7 +151,8 @@ void ParseSshdInto(SshdAudit& audit, std::string_view text, const std::string& f
     std::string_view line = TrimSpace(lines[i]);
     if (line.empty() || line.front() == '#') continue;
     size_t end = line.find_first_of(" \t=");
-    if (end == std::string_view::npos) continue;  // a keyword without a value: skipped
+    // A keyword without a value, or a value without a keyword ("=x"): sshd refuses both.
+    if (end == std::string_view::npos || end == 0) continue;
     std::string key = Lower(line.substr(0, end));
     std::string_view rest = TrimSpace(line.substr(end));
     if (!rest.empty() && rest.front() == '=') rest = TrimSpace(rest.substr(1));

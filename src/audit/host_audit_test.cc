@@ -53,6 +53,15 @@ TEST(SshdConfigTest, FirstValueWins) {
   EXPECT_EQ(ParseSshdConfig("PermitRootLogin yes\nPermitRootLogin no\n").findings.size(), 1u);
 }
 
+// Found by fuzz_host_audit: a line starting with '=' has no keyword; sshd refuses it, and
+// the audit must not record a setting with an empty name.
+TEST(SshdConfigTest, LineWithoutKeywordIsSkipped) {
+  SshdAudit a = ParseSshdConfig("===yes\n= no\nPermitRootLogin yes\n");
+  EXPECT_EQ(a.settings.count(""), 0u);
+  EXPECT_EQ(a.settings.size(), 1u);
+  EXPECT_EQ(a.settings.at("permitrootlogin"), "yes");
+}
+
 TEST(SshdConfigTest, MatchBlocksAreIgnoredIncludesNoted) {
   SshdAudit a = ParseSshdConfig(
       "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n"
