@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "audit/audit_test_util.h"
 
@@ -32,16 +31,7 @@ TEST(ConfinementParseTest, SelinuxEnforce) {
   EXPECT_EQ(ParseSelinuxEnforce("2"), "unknown");
 }
 
-class CollectConfinementTest : public ::testing::Test {
- protected:
-  void Write(const std::string& rel, const std::string& text) {
-    fs::path p = dir_.path() / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  HostRoot root() const { return HostRoot{dir_.path()}; }
-  testing::ScratchDir dir_;
-};
+using CollectConfinementTest = testing::CraftedRootTest;
 
 TEST_F(CollectConfinementTest, EnabledAndEnforcing) {
   Write("sys/module/apparmor/parameters/enabled", "Y\n");

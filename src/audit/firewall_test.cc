@@ -3,14 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "audit/audit_test_util.h"
 
 namespace wott::audit {
 namespace {
 
-namespace fs = std::filesystem;
 
 // Shaped as `nft -j list ruleset` prints it (nftables 1.0.6).
 constexpr char kNftDropPolicy[] = R"({"nftables": [
@@ -177,16 +175,7 @@ TEST(TableNamesTest, OneNamePerLine) {
   EXPECT_TRUE(ParseTableNames("").empty());
 }
 
-class CollectFirewallTest : public ::testing::Test {
- protected:
-  void Write(const std::string& rel, const std::string& text) {
-    fs::path p = dir_.path() / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  HostRoot root() const { return HostRoot{dir_.path()}; }
-  testing::ScratchDir dir_;
-};
+using CollectFirewallTest = testing::CraftedRootTest;
 
 TEST_F(CollectFirewallTest, StaticConfigYes) {
   Write("etc/nftables.conf",
