@@ -24,18 +24,8 @@ using ::testing::HasSubstr;
 
 const TimePoint kStart = testing::kFixtureStart;
 
-class AdminApiTest : public testing::CaServiceFixture {
+class AdminApiTest : public testing::AdminApiFixture {
  protected:
-  void SetUp() override {
-    CaServiceFixture::SetUp();
-    if (HasFatalFailure()) return;
-    ASSERT_TRUE(AddRoutes(router_, *service_).ok());
-    Result<CreatedToken> admin = CreateApiToken(*store_, "tests", "test", clock_);
-    ASSERT_TRUE(admin.ok()) << admin.status();
-    admin_id_ = admin->id;
-    admin_token_ = admin->token;
-  }
-
   // Dispatches `method target` with `body` (JSON when not empty) and the Authorization
   // field `auth` (none when empty).
   net::HttpResponse CallWith(const std::string& auth, const std::string& method,
@@ -75,10 +65,6 @@ class AdminApiTest : public testing::CaServiceFixture {
   }
 
   std::string Actor() const { return "admin:" + admin_id_; }
-
-  net::Router router_;
-  std::string admin_id_;
-  std::string admin_token_;
 };
 
 // ---- Authentication ----

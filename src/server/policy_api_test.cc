@@ -22,16 +22,11 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-class PolicyApiTest : public testing::CaServiceFixture {
+class PolicyApiTest : public testing::AdminApiFixture {
  protected:
   void SetUp() override {
-    CaServiceFixture::SetUp();
+    AdminApiFixture::SetUp();
     if (HasFatalFailure()) return;
-    ASSERT_TRUE(AddRoutes(router_, *service_).ok());
-    Result<CreatedToken> admin = CreateApiToken(*store_, "tests", "test", clock_);
-    ASSERT_TRUE(admin.ok()) << admin.status();
-    admin_id_ = admin->id;
-    admin_token_ = admin->token;
     reader_ = EnrollTagged({});  // the device that fetches policies
   }
 
@@ -100,9 +95,6 @@ class PolicyApiTest : public testing::CaServiceFixture {
     return std::string(r.headers.Get("ETag").value_or(""));
   }
 
-  net::Router router_;
-  std::string admin_id_;
-  std::string admin_token_;
   IssuedCertificate reader_;
 };
 

@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "net/router.h"
 #include "pki/ca_directory.h"
 #include "pki/csr.h"
 #include "pki/key.h"
 #include "server/ca_service.h"
 #include "server/enrollment_tokens.h"
+#include "server/routes.h"
 #include "store/store.h"
 #include "tests/support/test_ca.h"
 
@@ -74,6 +76,25 @@ class CaServiceFixture : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<CaService> service_;
   std::vector<pki::PrivateKey> keys_;
+};
+
+// CaServiceFixture with every route in router_ and an admin API token (admin_id_,
+// admin_token_) for the admin API tests.
+class AdminApiFixture : public CaServiceFixture {
+ protected:
+  void SetUp() override {
+    CaServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(AddRoutes(router_, *service_).ok());
+    Result<CreatedToken> admin = CreateApiToken(*store_, "tests", "test", clock_);
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    admin_id_ = admin->id;
+    admin_token_ = admin->token;
+  }
+
+  net::Router router_;
+  std::string admin_id_;
+  std::string admin_token_;
 };
 
 }  // namespace wott::server::testing
