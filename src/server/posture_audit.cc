@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "audit/deb_version.h"
-#include "server/posture_packages_hash.h"
+#include "audit/packages_hash.h"
 
 namespace wott::server {
 namespace {
@@ -137,7 +137,7 @@ Result<ReportedInventory> ParseInventory(const json& inv) {
   std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name, a.architecture) < std::tie(b.name, b.architecture);
   });
-  if (CanonicalPackagesHash(list) != out.packages_hash) {
+  if (audit::PackagesHash(list) != out.packages_hash) {
     return BadField(field + ".packages_hash", "does not match the packages sent");
   }
   out.packages = std::move(list);

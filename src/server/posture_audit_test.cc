@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "server/posture_packages_hash.h"
+#include "audit/packages_hash.h"
 
 namespace wott::server {
 namespace {
@@ -28,7 +28,7 @@ json Inventory(const json& packages) {
   std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name, a.architecture) < std::tie(b.name, b.architecture);
   });
-  body["packages_hash"] = CanonicalPackagesHash(list);
+  body["packages_hash"] = audit::PackagesHash(list);
   return body;
 }
 
@@ -78,7 +78,7 @@ TEST(PostureAuditTest, HostAndInventoryWithPackagesAreParsedAndSorted) {
 TEST(PostureAuditTest, CanonicalHashIsTheSpecsLineFormat) {
   // printf 'a\tamd64\t1.0\ta\t1.0\n' | sha256sum
   std::vector<audit::InstalledPackage> one = {{"a", "1.0", "amd64", "a", "1.0"}};
-  EXPECT_EQ(CanonicalPackagesHash(one),
+  EXPECT_EQ(audit::PackagesHash(one),
             "d38b7fc7a5fd5146e11312f45a2847443d79ff39fbe80ec3acb92867fefdfb26");
 }
 
