@@ -186,6 +186,12 @@ Result<std::string> OcspResponder::Respond(std::string_view request_der,
       return OCSP_id_issuer_cmp(ca_id.get(), id) == 0;
     });
     if (!ours) return OcspErrorResponse(ResponseStatus::kUnauthorized);
+    // The response copies each CertID by re-encoding it; one that does not parse back (odd
+    // hashAlgorithm parameters, found by fuzz_ocsp_request) is a malformed request.
+    if (!ossl::Own(OCSP_CERTID_dup(id))) {
+      ossl::DrainErrors();
+      return OcspErrorResponse(ResponseStatus::kMalformedRequest);
+    }
     ids.push_back(id);
   }
 
@@ -205,8 +211,8 @@ Result<std::string> OcspResponder::Respond(std::string_view request_der,
       Result<OcspCertStatus> found = lookup(serial_hex);
       if (!found.ok()) {
         return OcspErrorResponse(found.status().code() == StatusCode::kUnavailable
-                                 ? ResponseStatus::kTryLater
-                                 : ResponseStatus::kInternalError);
+                                     ? ResponseStatus::kTryLater
+                                     : ResponseStatus::kInternalError);
       }
       status = *found;
     }

@@ -301,6 +301,21 @@ TEST_F(OcspTest, MalformedRequestsGetMalformedRequest) {
   EXPECT_THAT(r.output, HasSubstr("Responder Error: malformedrequest (1)"));
 }
 
+// Found by fuzz_ocsp_request: a CertID whose hashAlgorithm parameters parse in the request
+// but not when the response copies them (here a zero-length constructed element in place of
+// NULL) gets malformedRequest, not an internal error.
+TEST_F(OcspTest, CertIdThatCannotBeCopiedIsMalformed) {
+  Device("leaf", OcspCertStatus::Good());
+  std::string request = RequestDer(NewRequest({leaves_[0].cert.get()}, ca_.intermediate()).get());
+  const std::string sha1_null("\x2b\x0e\x03\x02\x1a\x05\x00", 7);
+  size_t at = request.find(sha1_null);
+  ASSERT_NE(at, std::string::npos);
+  request[at + 5] = '\x20';
+  Result<std::string> response = responder_->Respond(request, Lookup());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(StatusOf(*response), OcspResponseStatus::kMalformedRequest);
+}
+
 TEST_F(OcspTest, TooManyCertIdsIsMalformed) {
   OcspResponderOptions options;
   options.max_cert_ids = 2;
