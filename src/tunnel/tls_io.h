@@ -22,9 +22,11 @@
 namespace wott::tunnel {
 
 // Attaches `ssl` to the connected, non-blocking socket `fd` (not owned: freeing the SSL does
-// not close it) with SSL_MODE_RELEASE_BUFFERS and partial writes. kInternal when OpenSSL
+// not close it) with SSL_MODE_RELEASE_BUFFERS, partial writes and read-ahead into a buffer
+// for kReadAheadRecords records (one read() can bring several records). kInternal when OpenSSL
 // cannot allocate the socket BIO.
 Status AttachToSocket(SSL* ssl, int fd);
+inline constexpr size_t kReadAheadRecords = 4;
 
 // The outcome of one OpenSSL call on a non-blocking socket.
 struct TlsStep {
@@ -44,6 +46,11 @@ struct TlsStep {
 TlsStep HandshakeStep(SSL* ssl);
 // One SSL_read into data[0, size). REQUIRES: size > 0.
 TlsStep ReadStep(SSL* ssl, char* data, size_t size);
+// SSL_read calls into data[0, size) until it is full or OpenSSL stops: every record already
+// received (and whatever one read() of the socket brings) in one call. `bytes` is what was
+// read in total (possibly > 0 with any kind); `kind` is kDone when the buffer filled up, else
+// why the last call stopped (kWantRead: nothing more to read now). REQUIRES: size > 0.
+TlsStep ReadBatch(SSL* ssl, char* data, size_t size);
 // One SSL_write of data[0, size) (may write less: partial writes are on). After kWantWrite
 // or kWantRead, call again with the same data. REQUIRES: size > 0.
 TlsStep WriteStep(SSL* ssl, const char* data, size_t size);

@@ -112,6 +112,52 @@ TEST_F(TlsIoTest, CopiesOverTheSocketAndSeesAFinAsEof) {
   EXPECT_EQ(ReadStep(server->get(), buffer, sizeof(buffer)).kind, TlsStep::kEof);
 }
 
+TEST_F(TlsIoTest, ReadBatchTakesEveryRecordReceivedUpToTheBufferThenTheEof) {
+  SocketPair pair;
+  auto server_creds = Build(Side::kServer, nullptr);
+  auto client_creds = Build(Side::kClient, &a_);
+  auto server = server_creds->NewConnection(nullptr);
+  auto client = client_creds->NewConnection(nullptr);
+  ASSERT_TRUE(server.ok() && client.ok());
+  SSL_set_accept_state(server->get());
+  SSL_set_connect_state(client->get());
+  ASSERT_TRUE(AttachToSocket(server->get(), pair.fd[1]).ok());
+  ASSERT_TRUE(AttachToSocket(client->get(), pair.fd[0]).ok());
+  ASSERT_EQ(HandshakeBoth(client->get(), server->get(), pair).kind, TlsStep::kDone);
+
+  // 40 KiB: three records (16 + 16 + 8 KiB), all in the socket before the server reads.
+  std::string sent(40 * 1024, '\0');
+  for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>('a' + i % 26);
+  size_t written = 0;
+  for (int i = 0; i < 100 && written < sent.size(); ++i) {
+    TlsStep w = WriteStep(client->get(), sent.data() + written, sent.size() - written);
+    ASSERT_NE(w.kind, TlsStep::kError) << w.error;
+    written += w.bytes;
+    if (w.kind != TlsStep::kDone) WaitAsAsked(pair.fd[0], w);
+  }
+  ASSERT_EQ(written, sent.size());
+  std::string received(64 * 1024, '\0');
+  WaitAsAsked(pair.fd[1], TlsStep{TlsStep::kWantRead, 0, {}});
+  // A buffer smaller than what arrived: filled, and kDone says there may be more.
+  TlsStep first = ReadBatch(server->get(), received.data(), 10000);
+  ASSERT_EQ(first.kind, TlsStep::kDone);
+  ASSERT_EQ(first.bytes, 10000u);
+  // The rest, three records' worth minus the first batch, in one call, then "wait".
+  TlsStep rest = ReadBatch(server->get(), received.data() + 10000, received.size() - 10000);
+  EXPECT_EQ(rest.kind, TlsStep::kWantRead);
+  ASSERT_EQ(rest.bytes, sent.size() - 10000);
+  EXPECT_EQ(received.substr(0, sent.size()), sent);
+
+  // Bytes and the end of the stream in one batch: the bytes are reported with the kEof.
+  ASSERT_EQ(WriteStep(client->get(), "tail", 4).kind, TlsStep::kDone);
+  shutdown(pair.fd[0], SHUT_WR);
+  WaitAsAsked(pair.fd[1], TlsStep{TlsStep::kWantRead, 0, {}});
+  TlsStep last = ReadBatch(server->get(), received.data(), received.size());
+  EXPECT_EQ(last.kind, TlsStep::kEof);
+  ASSERT_EQ(last.bytes, 4u);
+  EXPECT_EQ(received.substr(0, 4), "tail");
+}
+
 TEST_F(TlsIoTest, AClientWithoutCertificateFailsTheServerHandshakeWithTheReason) {
   SocketPair pair;
   auto server_creds = Build(Side::kServer, nullptr);
