@@ -1,6 +1,9 @@
 // The tunnel's only Asio TU (Asio costs ~30 s to compile per TU; see BUILD-NOTES.md).
 #include "tunnel/proxy.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -196,6 +199,13 @@ asio::awaitable<std::string> TlsWriteAll(Connection* c, const char* data, size_t
   co_return std::string();
 }
 
+// TCP_CORK on or off; ignored on a closed socket (the connection is ending anyway).
+void SetCork(tcp::socket& socket, bool on) {
+  if (!socket.is_open()) return;
+  int value = on ? 1 : 0;
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof(value));
+}
+
 // Plain socket -> TLS until EOF or error. At EOF the TLS socket's sending half is shut down
 // (a TCP FIN; our peers treat it as the end of the stream). Waits for readability first
 // and borrows the copy buffer only then, so an idle direction holds none.
@@ -221,7 +231,12 @@ asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
     wait = n < kCopyBuffer;
     if (n > 0) {
       c->last_activity = SteadyClock::now();
+      // Several records: corked, the kernel sends them as one segment (one transmit and one
+      // wakeup of the reader instead of one per 16 KiB record); uncorking pushes the rest.
+      bool cork = n > SSL3_RT_MAX_PLAIN_LENGTH;
+      if (cork) SetCork(c->tls_socket(), true);
       std::string error = co_await TlsWriteAll(c, buffer.data(), n);
+      if (cork) SetCork(c->tls_socket(), false);
       if (!error.empty() || !c->tls_socket().is_open()) {
         c->NoteError(error);
         c->CloseAll();
