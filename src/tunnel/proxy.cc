@@ -212,8 +212,18 @@ void SetCork(tcp::socket& socket, bool on) {
 asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
   tcp::socket& plain = c->plain_socket();
   bool wait = true;  // after a full read more is likely there: read again before waiting
+  // While a burst lasts (a read of several records, then full reads back to back) the TLS
+  // socket is corked: the kernel sends full segments, one transmit and one wakeup of the
+  // reader per 64 KiB instead of per 16 KiB record. It is uncorked (the rest pushed out)
+  // before any wait for more input and at the end, so nothing is held back while idle.
+  bool corked = false;
+  auto uncork = [c, &corked] {
+    if (corked) SetCork(c->tls_socket(), false);
+    corked = false;
+  };
   for (;;) {
     if (wait) {
+      uncork();
       if (error_code ec = co_await WaitFor(plain, tcp::socket::wait_read); ec) {
         c->NoteError(ec);
         c->CloseAll();
@@ -231,12 +241,11 @@ asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
     wait = n < kCopyBuffer;
     if (n > 0) {
       c->last_activity = SteadyClock::now();
-      // Several records: corked, the kernel sends them as one segment (one transmit and one
-      // wakeup of the reader instead of one per 16 KiB record); uncorking pushes the rest.
-      bool cork = n > SSL3_RT_MAX_PLAIN_LENGTH;
-      if (cork) SetCork(c->tls_socket(), true);
+      if (!corked && n > SSL3_RT_MAX_PLAIN_LENGTH) {
+        SetCork(c->tls_socket(), true);
+        corked = true;
+      }
       std::string error = co_await TlsWriteAll(c, buffer.data(), n);
-      if (cork) SetCork(c->tls_socket(), false);
       if (!error.empty() || !c->tls_socket().is_open()) {
         c->NoteError(error);
         c->CloseAll();
@@ -245,6 +254,7 @@ asio::awaitable<void> PumpPlainToTls(Connection* c, uint64_t& counter) {
       counter += n;
     }
     if (ec) {
+      uncork();
       error_code ignored;
       if (ec == asio::error::eof) {
         c->tls_socket().shutdown(tcp::socket::shutdown_send, ignored);
