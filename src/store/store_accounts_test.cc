@@ -248,6 +248,19 @@ TEST_P(StoreAccountsTest, CountsFleetByStatusStalenessAndExpiry) {
   EXPECT_EQ(counts.stale, 2 + 4);
   EXPECT_EQ(counts.expiring, (std::vector<int64_t>{1, 3, 4, 0}));
 
+  // Ranges may nest and overlap (the overview's 24 h, 7 days and histogram do).
+  query.expiry_ranges = {
+      {kT0, kT0 + hours(24 * 30)},                      // devices 0-7
+      {kT0, kT0 + hours(24) + seconds(1)},              // 0
+      {kT0 + hours(24), kT0 + hours(24 * 5)},           // 0-3
+      {kT0 + hours(24 * 2), kT0 + hours(24 * 6)},       // 1-4
+      {kT0 + hours(24), kT0 + hours(24) + seconds(1)},  // 0
+      {FromUnixSeconds(0), kT0 + hours(24 * 365)},      // 0-7
+  };
+  ASSERT_OK_AND_ASSIGN(counts, store().CountFleet(query));
+  EXPECT_EQ(counts.expiring, (std::vector<int64_t>{8, 1, 4, 4, 1, 8}));
+  EXPECT_EQ(counts.by_status.active, 8);
+
   // No ranges is fine; bad ranges are refused.
   query.expiry_ranges.clear();
   ASSERT_OK_AND_ASSIGN(counts, store().CountFleet(query));

@@ -907,6 +907,46 @@ TEST_P(StoreListTest, FiltersByStatusTagsAndPrefix) {
   EXPECT_TRUE(ListIds(name_prefix, {}).empty());
 }
 
+// A page of a tag or prefix filter can be found two ways (SQLite walks the sort order's
+// index when many devices match the page's size, and sorts the matches when few do): small
+// pages, which take the walk, must list exactly what one large page, which sorts, lists.
+TEST_P(StoreListTest, SmallPagesOfATagOrPrefixFilterMatchOneLargePage) {
+  DeviceFilter prod;
+  prod.tags = {{"env", std::string("prod")}};
+  DeviceFilter active_gpu;
+  active_gpu.tags = {{"gpu", std::nullopt}};
+  active_gpu.status = DeviceStatus::kActive;
+  DeviceFilter revoked_dev;
+  revoked_dev.tags = {{"env", std::string("dev")}};
+  revoked_dev.status = DeviceStatus::kRevoked;
+  DeviceFilter named;
+  named.prefix = "dev-";  // every name
+  DeviceFilter active_prod_named = prod;
+  active_prod_named.prefix = "dev-";
+  active_prod_named.status = DeviceStatus::kActive;
+  for (const DeviceFilter& filter : {prod, active_gpu, revoked_dev, named, active_prod_named}) {
+    for (DeviceSortField field :
+         {DeviceSortField::kCreatedAt, DeviceSortField::kName, DeviceSortField::kId,
+          DeviceSortField::kLastSeen, DeviceSortField::kCertificateExpiry}) {
+      for (bool descending : {false, true}) {
+        const DeviceSort sort{field, descending};
+        int64_t total = 0;
+        const std::vector<std::string> whole = ListIds(filter, sort, kMaxPageLimit, &total);
+        ASSERT_EQ(static_cast<int64_t>(whole.size()), total);
+        ASSERT_FALSE(whole.empty());
+        std::vector<std::string> paged;
+        for (int64_t offset = 0; offset < total; offset += 2) {
+          ASSERT_OK_AND_ASSIGN(DevicePage page, store().ListDevices(filter, sort, {offset, 2}));
+          EXPECT_EQ(page.total, total);
+          for (const DeviceRecord& d : page.devices) paged.push_back(d.id);
+        }
+        EXPECT_EQ(paged, whole) << "sort field " << static_cast<int>(field) << " descending "
+                                << descending;
+      }
+    }
+  }
+}
+
 TEST_P(StoreListTest, CountsByStatus) {
   ASSERT_OK(store().DeleteDevice(DeviceIdFor(0), "cli", kT0));
   ASSERT_OK(store().DeleteDevice(DeviceIdFor(24), "cli", kT0));

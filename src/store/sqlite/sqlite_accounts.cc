@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/account_rules.h"
+#include "store/expiry_segments.h"
 #include "store/rules.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store_impl.h"
@@ -229,8 +230,18 @@ Result<FleetCounts> SqliteStore::CountFleet(const FleetCountsQuery& query) {
       return ScalarInt(stmt);
     };
     FleetCounts out;
+    // devices_status_cert_not_after: each disjoint segment once; active = their sum.
+    const ExpirySegments segments(query.expiry_ranges);
+    std::vector<int64_t> segment_counts;
+    for (const auto& [from, until] : segments.segments()) {
+      ASSIGN_OR_RETURN(int64_t n, count("SELECT count(*) FROM devices WHERE status = 'active' "
+                                        "AND cert_not_after >= ? AND cert_not_after < ?",
+                                        from, until));
+      segment_counts.push_back(n);
+    }
+    out.expiring = segments.RangeCounts(segment_counts);
+    out.by_status.active = ExpirySegments::Total(segment_counts);
     constexpr char kByStatus[] = "SELECT count(*) FROM devices WHERE status = ?";
-    ASSIGN_OR_RETURN(out.by_status.active, count(kByStatus, "active"));
     ASSIGN_OR_RETURN(out.by_status.revoked, count(kByStatus, "revoked"));
     ASSIGN_OR_RETURN(out.by_status.deleted, count(kByStatus, "deleted"));
     // devices_status_last_seen: never seen, then seen before the cut-off.
@@ -241,13 +252,6 @@ Result<FleetCounts> SqliteStore::CountFleet(const FleetCountsQuery& query) {
                                         "AND last_seen < ?",
                                         ToUnixSeconds(query.seen_before)));
     out.stale = never + old;
-    for (const TimeRange& range : query.expiry_ranges) {
-      // devices_status_cert_not_after.
-      ASSIGN_OR_RETURN(int64_t n, count("SELECT count(*) FROM devices WHERE status = 'active' "
-                                        "AND cert_not_after >= ? AND cert_not_after < ?",
-                                        ToUnixSeconds(range.from), ToUnixSeconds(range.until)));
-      out.expiring.push_back(n);
-    }
     return out;
   });
 }
