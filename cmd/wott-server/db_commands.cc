@@ -33,8 +33,12 @@ int RunExport(const GlobalFlags& global, const std::string& out) {
   if (!written.ok()) return PrintError(written.WithContext("writing " + out));
   std::cerr << "exported " << dump->devices.size() << " device(s), " << dump->certificates.size()
             << " certificate(s), " << dump->enrollment_tokens.size() << " enrollment token(s), "
-            << dump->api_tokens.size() << " API token(s), " << dump->events.size()
-            << " event(s) to " << out << "\n";
+            << dump->api_tokens.size() << " API token(s), " << dump->policies.size()
+            << " policy(ies), " << dump->users.size() << " dashboard user(s), "
+            << dump->postures.size() << " device posture(s), " << dump->events.size()
+            << " event(s) to " << out << "\n"
+            << "not exported: dashboard sessions (users log in again after the move) and package "
+               "lists (agents send them again at their next heartbeat)\n";
   return 0;
 }
 
@@ -52,8 +56,11 @@ int RunImport(const GlobalFlags& global, const std::string& in) {
   Status imported = store::ImportRegistryIntoPostgres(dsn, *dump, {});
   if (!imported.ok()) return PrintError(imported);
   std::cerr << "imported " << dump->devices.size() << " device(s), " << dump->certificates.size()
-            << " certificate(s), " << dump->events.size() << " event(s) into "
-            << store::RedactDatabaseUrl(dsn) << "\n";
+            << " certificate(s), " << dump->policies.size() << " policy(ies), "
+            << dump->users.size() << " dashboard user(s), " << dump->postures.size()
+            << " device posture(s), " << dump->events.size() << " event(s) into "
+            << store::RedactDatabaseUrl(dsn) << "\n"
+            << "dashboard sessions are not moved: every user logs in again (same password)\n";
   return 0;
 }
 

@@ -9,7 +9,10 @@ using nlohmann::json;
 using store::FromUnixSeconds;
 using store::ToUnixSeconds;
 
-constexpr int kFormatVersion = 1;
+// Version 2 added users, posture lines and policy requirements; version 1 dumps still read
+// (they have none of them).
+constexpr int kFormatVersion = 2;
+constexpr int kOldestFormatVersion = 1;
 
 json Time(TimePoint t) { return ToUnixSeconds(t); }
 json OptionalTime(const std::optional<TimePoint>& t) {
@@ -40,6 +43,25 @@ class Fields {
     const json* v = Find(key);
     if (v && !v->is_number_integer()) Fail(key, "an integer");
     return v && v->is_number_integer() ? v->get<int64_t>() : 0;
+  }
+  // An integer in [low, high]; `low` (with the first problem recorded) otherwise.
+  int IntIn(const char* key, int low, int high) {
+    const int64_t v = Int(key);
+    if (v < low || v > high) {
+      Fail(key, ("an integer from " + std::to_string(low) + " to " + std::to_string(high)).c_str());
+      return low;
+    }
+    return static_cast<int>(v);
+  }
+  // Missing or null reads as nullopt (dumps written before the field existed).
+  std::optional<int> OptionalIntIn(const char* key, int low, int high) {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return std::nullopt;
+    return IntIn(key, low, high);
+  }
+  bool IsSet(const char* key) const {
+    auto it = object_.find(key);
+    return it != object_.end() && !it->is_null();
   }
   TimePoint Time(const char* key) { return FromUnixSeconds(Int(key)); }
   std::optional<TimePoint> OptionalTime(const char* key) {
@@ -82,6 +104,25 @@ class Fields {
       return out;
     }
     for (const json& item : *v) out.push_back(item.get<std::string>());
+    return out;
+  }
+  // [[at, score], ...] with score 0..100; missing reads as none.
+  std::vector<store::TrustScorePoint> ScoreHistory(const char* key) {
+    std::vector<store::TrustScorePoint> out;
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return out;
+    bool ok = it->is_array();
+    for (size_t i = 0; ok && i < it->size(); ++i) {
+      const json& point = (*it)[i];
+      ok = point.is_array() && point.size() == 2 && point[0].is_number_integer() &&
+           point[1].is_number_integer() && point[1].get<int64_t>() >= 0 &&
+           point[1].get<int64_t>() <= 100;
+      if (ok) {
+        out.push_back(
+            {FromUnixSeconds(point[0].get<int64_t>()), static_cast<int>(point[1].get<int64_t>())});
+      }
+    }
+    if (!ok) Fail(key, "an array of [time, score 0-100] pairs");
     return out;
   }
   const Status& status() const { return status_; }
@@ -174,9 +215,60 @@ json Line(const store::PolicyRecord& p) {
           {"description", p.description},
           {"allow_devices", p.allow_devices},
           {"allow_tags", p.allow_tags},
+          {"min_trust_score", p.min_trust_score ? json(*p.min_trust_score) : json()},
+          {"deny_fixable_severity", OptionalString(p.deny_fixable_severity)},
           {"version", p.version},
           {"updated_at", Time(p.updated_at)},
           {"updated_by", p.updated_by}};
+}
+
+json Line(const store::UserRecord& u) {
+  return {{"type", "user"},
+          {"name", u.name},
+          {"password_hash", u.password_hash},
+          {"created_at", Time(u.created_at)},
+          {"password_changed_at", Time(u.password_changed_at)}};
+}
+
+json Line(const store::DumpedPosture& d) {
+  const store::DevicePosture& p = d.posture;
+  json history = json::array();
+  for (const store::TrustScorePoint& point : d.history) {
+    history.push_back({ToUnixSeconds(point.at), point.score});
+  }
+  const auto& f = p.findings;
+  const auto& t = p.score;
+  return {{"type", "posture"},
+          {"device_id", p.device_id},
+          {"host_audit", p.host_audit_json ? json(*p.host_audit_json) : json()},
+          {"host_audit_at", OptionalTime(p.host_audit_at)},
+          {"findings_hash", f ? json(f->inventory_hash) : json()},
+          {"vulndb_generation", f ? json(f->vulndb_generation) : json()},
+          {"findings", f ? json(f->findings_json) : json()},
+          {"findings_at", f ? json(ToUnixSeconds(f->computed_at)) : json()},
+          {"trust_score", t ? json(t->score) : json()},
+          {"score_factors", t ? json(t->factors_json) : json()},
+          {"scored_at", t ? json(ToUnixSeconds(t->computed_at)) : json()},
+          {"score_history", std::move(history)}};
+}
+
+// One posture line; a part is present when its time is (host_audit_at, findings_at, scored_at).
+void ParsePosture(Fields& f, store::DumpedPosture& d) {
+  store::DevicePosture& p = d.posture;
+  p.device_id = f.String("device_id");
+  if (f.IsSet("host_audit_at")) {
+    p.host_audit_json = f.String("host_audit");
+    p.host_audit_at = f.Time("host_audit_at");
+  }
+  if (f.IsSet("findings_at")) {
+    p.findings = store::FindingsSnapshot{f.String("findings_hash"), f.String("vulndb_generation"),
+                                         f.String("findings"), f.Time("findings_at")};
+  }
+  if (f.IsSet("scored_at")) {
+    p.score = store::TrustScoreSnapshot{f.IntIn("trust_score", 0, 100), f.String("score_factors"),
+                                        f.Time("scored_at")};
+  }
+  d.history = f.ScoreHistory("score_history");
 }
 
 json Line(const store::Event& e) {
@@ -254,9 +346,19 @@ Status ParseLine(const json& object, const std::string& type, store::RegistryDum
     p.description = f.String("description");
     p.allow_devices = f.StringList("allow_devices");
     p.allow_tags = f.StringList("allow_tags");
+    p.min_trust_score = f.OptionalIntIn("min_trust_score", 0, 100);
+    p.deny_fixable_severity = f.OptionalString("deny_fixable_severity");
     p.version = f.Int("version");
     p.updated_at = f.Time("updated_at");
     p.updated_by = f.String("updated_by");
+  } else if (type == "user") {
+    store::UserRecord& u = dump.users.emplace_back();
+    u.name = f.String("name");
+    u.password_hash = f.String("password_hash");
+    u.created_at = f.Time("created_at");
+    u.password_changed_at = f.Time("password_changed_at");
+  } else if (type == "posture") {
+    ParsePosture(f, dump.postures.emplace_back());
   } else if (type == "crl_number") {
     dump.crl_number = f.Int("value");
   } else {
@@ -273,13 +375,18 @@ std::string RegistryDumpToJsonLines(const store::RegistryDump& dump) {
     out += line.dump(-1, ' ', false, json::error_handler_t::replace);
     out += '\n';
   };
-  add({{"type", "wott-registry-dump"}, {"version", kFormatVersion}});
+  add({{"type", "wott-registry-dump"},
+       {"version", kFormatVersion},
+       {"sessions", "not exported: dashboard users log in again after the move"},
+       {"package_lists", "not exported: agents send them again at their next heartbeat"}});
   for (const auto& t : dump.enrollment_tokens) add(Line(t));
   for (const auto& a : dump.api_tokens) add(Line(a));
   for (const auto& d : dump.devices) add(Line(d));
   for (const auto& c : dump.certificates) add(Line(c));
   for (const auto& e : dump.events) add(Line(e));
   for (const auto& p : dump.policies) add(Line(p));
+  for (const auto& u : dump.users) add(Line(u));
+  for (const auto& p : dump.postures) add(Line(p));
   add({{"type", "crl_number"}, {"value", dump.crl_number}});
   return out;
 }
@@ -310,10 +417,12 @@ Result<store::RegistryDump> RegistryDumpFromJsonLines(std::string_view text) {
       if (version == object.end() || !version->is_number_integer()) {
         return InvalidArgument(where + ": the header has no version");
       }
-      if (version->get<int64_t>() != kFormatVersion) {
+      if (version->get<int64_t>() < kOldestFormatVersion ||
+          version->get<int64_t>() > kFormatVersion) {
         return FailedPrecondition(
             "the dump has format version " + std::to_string(version->get<int64_t>()) +
-            "; this wott-server reads version " + std::to_string(kFormatVersion));
+            "; this wott-server reads versions " + std::to_string(kOldestFormatVersion) + " to " +
+            std::to_string(kFormatVersion));
       }
       header = true;
       continue;

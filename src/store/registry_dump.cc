@@ -19,6 +19,7 @@ Result<RegistryDump> DumpRegistry(Store& store, TimePoint now) {
   }
   ASSIGN_OR_RETURN(dump.api_tokens, store.ListApiTokens());
   ASSIGN_OR_RETURN(dump.policies, store.ListPolicies());
+  ASSIGN_OR_RETURN(dump.users, store.ListUsers());
 
   DeviceSort by_id{DeviceSortField::kId, /*descending=*/false};
   PageRequest page{0, kMaxPageLimit};
@@ -48,6 +49,16 @@ Result<RegistryDump> DumpRegistry(Store& store, TimePoint now) {
     if (events.size() < static_cast<size_t>(kMaxPageLimit)) break;
   }
   std::reverse(dump.events.begin(), dump.events.end());
+
+  // Only active devices' postures matter (a revoked or deleted device is allowed nowhere),
+  // and ListPostures returns them without package lists.
+  ASSIGN_OR_RETURN(std::vector<DevicePosture> postures, store.ListPostures({}));
+  for (DevicePosture& posture : postures) {
+    DumpedPosture& moved = dump.postures.emplace_back();
+    ASSIGN_OR_RETURN(moved.history, store.ListTrustScores(posture.device_id, kMaxPageLimit));
+    posture.inventory.reset();
+    moved.posture = std::move(posture);
+  }
   ASSIGN_OR_RETURN(dump.crl_number, store.NextCrlNumber());
   return dump;
 }

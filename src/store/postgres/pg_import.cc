@@ -1,10 +1,13 @@
 // Loading a RegistryDump into an empty PostgreSQL registry (db import): one transaction.
+// Validated whole before anything is written; any failure in the database rolls it all back.
 #include <pqxx/row>
 #include <set>
 
+#include "store/account_rules.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/postgres_store_impl.h"
+#include "store/posture_rules.h"
 #include "store/validate.h"
 
 namespace wott::store {
@@ -24,8 +27,60 @@ std::optional<int64_t> OptionalCode(const std::optional<RevocationReason>& r) {
   return static_cast<int64_t>(static_cast<int>(*r));
 }
 
+std::optional<int64_t> OptionalInt(const std::optional<int>& v) {
+  if (!v) return std::nullopt;
+  return int64_t{*v};
+}
+
 Status Invalid(const std::string& what, const Status& status) {
   return InvalidArgument(what + ": " + status.message(), status.detail());
+}
+
+NewPolicy AsNewPolicy(const PolicyRecord& p) {
+  return {p.name,       p.description,     p.allow_devices,
+          p.allow_tags, p.min_trust_score, p.deny_fixable_severity};
+}
+
+// A moved posture as the update that would record it (the inventory never moves).
+PostureUpdate AsUpdate(const DevicePosture& p) {
+  return {p.host_audit_json, std::nullopt, p.findings, p.score};
+}
+
+// Users, postures: well-formed, each once, postures of devices in the dump.
+Status ValidateAccountsAndPostures(const RegistryDump& dump, const std::set<std::string>& devices) {
+  std::set<std::string> users;
+  for (const UserRecord& u : dump.users) {
+    Status s = ValidateUserName(u.name);
+    if (s.ok()) s = ValidatePasswordHash(u.password_hash);
+    if (s.ok() && !users.insert(u.name).second) s = InvalidArgument("it appears twice");
+    if (!s.ok()) return Invalid("user " + u.name.substr(0, 64), s);
+  }
+  std::set<std::string> postures;
+  for (const DumpedPosture& d : dump.postures) {
+    const DevicePosture& p = d.posture;
+    Status s;
+    if (!devices.contains(p.device_id)) s = InvalidArgument("its device is not in the dump");
+    if (s.ok() && p.inventory) s = InvalidArgument("a package inventory is never moved");
+    if (s.ok() && p.host_audit_json.has_value() != p.host_audit_at.has_value()) {
+      s = InvalidArgument("a host audit needs its time");
+    }
+    const PostureUpdate update = AsUpdate(p);
+    if (s.ok() && (update.host_audit_json || update.findings || update.score)) {
+      s = ValidatePostureUpdate(update);
+    }
+    std::set<int64_t> times;
+    for (const TrustScorePoint& point : d.history) {
+      if (s.ok() && (point.score < 0 || point.score > 100)) {
+        s = InvalidArgument("a history score is out of range (0-100)");
+      }
+      if (s.ok() && !times.insert(ToUnixSeconds(point.at)).second) {
+        s = InvalidArgument("two history scores have one time");
+      }
+    }
+    if (s.ok() && !postures.insert(p.device_id).second) s = InvalidArgument("it appears twice");
+    if (!s.ok()) return Invalid("posture of device " + p.device_id.substr(0, 64), s);
+  }
+  return Status::Ok();
 }
 
 // Every record well-formed and every reference resolvable, before anything is written.
@@ -82,8 +137,7 @@ Status ValidateDump(const RegistryDump& dump) {
   }
   std::set<std::string> policies;
   for (const PolicyRecord& p : dump.policies) {
-    NewPolicy as_new{p.name, p.description, p.allow_devices, p.allow_tags};
-    Status s = ValidateNewPolicy(as_new);
+    Status s = ValidateNewPolicy(AsNewPolicy(p));
     if (s.ok()) s = ValidateActor(p.updated_by);
     if (s.ok() && p.version < 1) s = InvalidArgument("its version must be positive");
     if (s.ok() && !policies.insert(p.name).second) s = InvalidArgument("it appears twice");
@@ -94,7 +148,28 @@ Status ValidateDump(const RegistryDump& dump) {
     if (!s.ok()) return Invalid("event " + std::to_string(e.id), s);
     if (e.id < 1) return InvalidArgument("event ids must be positive");
   }
-  return Status::Ok();
+  return ValidateAccountsAndPostures(dump, devices);
+}
+
+void InsertPosture(pqxx::transaction_base& tx, const DumpedPosture& d) {
+  const DevicePosture& p = d.posture;
+  const std::optional<FindingsSnapshot>& f = p.findings;
+  const std::optional<TrustScoreSnapshot>& t = p.score;
+  Exec(tx,
+       "INSERT INTO device_posture (device_id, host_audit, host_audit_at, findings_hash, "
+       "vulndb_generation, findings, findings_at, trust_score, score_factors, scored_at) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+       {P(p.device_id), p.host_audit_json, P(OptionalSeconds(p.host_audit_at)),
+        f ? P(f->inventory_hash) : std::nullopt, f ? P(f->vulndb_generation) : std::nullopt,
+        f ? P(f->findings_json) : std::nullopt,
+        P(f ? std::optional<int64_t>(ToUnixSeconds(f->computed_at)) : std::nullopt),
+        P(t ? std::optional<int64_t>(t->score) : std::nullopt),
+        t ? P(t->factors_json) : std::nullopt,
+        P(t ? std::optional<int64_t>(ToUnixSeconds(t->computed_at)) : std::nullopt)});
+  for (const TrustScorePoint& point : d.history) {
+    Exec(tx, "INSERT INTO trust_score_history (device_id, at, score) VALUES ($1, $2, $3)",
+         {P(p.device_id), P(ToUnixSeconds(point.at)), P(int64_t{point.score})});
+  }
 }
 
 Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
@@ -102,7 +177,8 @@ Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
   int64_t rows = Exec(tx,
                       "SELECT (SELECT count(*) FROM enrollment_tokens) + "
                       "(SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM devices) + "
-                      "(SELECT count(*) FROM events)")[0][0]
+                      "(SELECT count(*) FROM events) + (SELECT count(*) FROM users) + "
+                      "(SELECT count(*) FROM policies)")[0][0]
                      .as<int64_t>();
   if (rows > 0) {
     return FailedPrecondition(
@@ -151,13 +227,13 @@ Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
           P(OptionalSeconds(c.revoked_at)), P(OptionalCode(c.revocation_reason))});
   }
   for (const PolicyRecord& p : dump.policies) {
-    const NewPolicy normal =
-        NormalizePolicy({p.name, p.description, p.allow_devices, p.allow_tags});
-    Exec(tx,
-         "INSERT INTO policies (name, description, version, updated_at, updated_by) "
-         "VALUES ($1, $2, $3, $4, $5)",
-         {P(p.name), P(p.description), P(p.version), P(ToUnixSeconds(p.updated_at)),
-          P(p.updated_by)});
+    const NewPolicy normal = NormalizePolicy(AsNewPolicy(p));
+    Exec(
+        tx,
+        "INSERT INTO policies (name, description, version, updated_at, updated_by, "
+        "min_trust_score, deny_fixable_severity) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {P(p.name), P(p.description), P(p.version), P(ToUnixSeconds(p.updated_at)), P(p.updated_by),
+         P(OptionalInt(normal.min_trust_score)), P(normal.deny_fixable_severity)});
     for (const std::string& id : normal.allow_devices) {
       Exec(tx, "INSERT INTO policy_devices (policy, device_id) VALUES ($1, $2)",
            {P(p.name), P(id)});
@@ -168,6 +244,15 @@ Status ImportIn(pqxx::transaction_base& tx, const RegistryDump& dump) {
            {P(p.name), P(key), P(value)});
     }
   }
+  // Users with their hashes, so the same passwords work; never sessions (RegistryDump).
+  for (const UserRecord& u : dump.users) {
+    Exec(tx,
+         "INSERT INTO users (name, password_hash, created_at, password_changed_at) "
+         "VALUES ($1, $2, $3, $4)",
+         {P(u.name), P(u.password_hash), P(ToUnixSeconds(u.created_at)),
+          P(ToUnixSeconds(u.password_changed_at))});
+  }
+  for (const DumpedPosture& d : dump.postures) InsertPosture(tx, d);
   for (const Event& e : dump.events) InsertEvent(tx, e, /*keep_id=*/true);
   // New events continue after the imported ones; CRL numbers after the last one handed out.
   Exec(tx,

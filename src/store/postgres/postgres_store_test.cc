@@ -1,6 +1,7 @@
 // PostgreSQL-specific tests: what the conformance suite cannot show with one Store object —
 // several stores (as several replicas) on one database, migrations applied once, refusal of
-// foreign databases, password redaction, and db import (all or nothing, empty target only).
+// foreign databases, password redaction, and db import (all or nothing, empty target only;
+// users, policy requirements and postures move, sessions and package lists do not).
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
@@ -309,6 +310,158 @@ TEST(PostgresImportTest, CarriesTrustPoliciesWithTheirVersions) {
   EXPECT_EQ(next.version, 3);
   ASSERT_OK_AND_ASSIGN(std::vector<PolicyRecord> all, pg->ListPolicies());
   EXPECT_EQ(all.size(), 2u);
+}
+
+// A SQLite registry with dashboard users (one with a session), a policy with posture
+// requirements and two devices with postures: device 1 scores 30, device 2 scores 90.
+void PopulateAccountsAndPosture(Store& store) {
+  ASSERT_OK(store.CreateEnrollmentToken(TokenFor("tok", 5, hours(24), {{"env", "prod"}}), kT0));
+  for (int n = 1; n <= 2; ++n) {
+    ASSERT_OK(store.EnrollDevice("hash-tok", DeviceFor(n),
+                                 CertFor("0" + std::to_string(n), DeviceIdFor(n)), "", kT0));
+  }
+  ASSERT_OK(
+      store.CreateUser({"alice", "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA"}, "cli", kT0));
+  ASSERT_OK(store.CreateUser({"bob", "$argon2id$bob-1"}, "cli", kT0));
+  ASSERT_OK(store.SetUserPassword("bob", "$argon2id$bob-2", "cli", kT0 + hours(1)));
+  ASSERT_OK(store.CreateSession({"sh-alice", "alice", "csrf", kT0 + hours(12), "127.0.0.1"},
+                                kT0 + hours(2)));
+  NewPolicy web{"web", "", {}, {"env=prod"}};
+  web.min_trust_score = 60;
+  web.deny_fixable_severity = "high";
+  ASSERT_OK(store.PutPolicy(web, "cli", kT0));
+  for (int n = 1; n <= 2; ++n) {
+    PostureUpdate u;
+    u.host_audit_json = R"({"firewall":false})";
+    u.inventory = InventorySnapshot{std::string(64, 'a'),      "debian", "bookworm", 1,
+                                    R"([{"name":"openssl"}])", kT0};
+    u.findings = FindingsSnapshot{std::string(64, 'a'), "gen-1", "[]", kT0};
+    u.score = TrustScoreSnapshot{n == 1 ? 50 : 90, "[]", kT0};
+    ASSERT_OK(store.UpdatePosture(DeviceIdFor(n), u, kT0));
+  }
+  PostureUpdate lower;  // a second history row for device 1
+  lower.score = TrustScoreSnapshot{30, R"([{"factor":"firewall","points":-70}])", kT0 + hours(3)};
+  ASSERT_OK(store.UpdatePosture(DeviceIdFor(1), lower, kT0 + hours(3)));
+}
+
+TEST(PostgresImportTest, CarriesUsersPolicyRequirementsAndPostures) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> sqlite,
+                       OpenStore("sqlite:" + (dir.path() / "r.db").string()));
+  PopulateAccountsAndPosture(*sqlite);
+  if (HasFatalFailure()) return;
+  ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*sqlite, kT0));
+  ASSERT_EQ(dump.users.size(), 2u);
+  ASSERT_EQ(dump.postures.size(), 2u);
+  EXPECT_FALSE(dump.postures[0].posture.inventory);  // package lists never move
+
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+  ASSERT_OK(ImportRegistryIntoPostgres(url, dump, {}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg, OpenStore(url));
+
+  // Users keep their hashes and times: the same password verifies against the same hash.
+  ASSERT_OK_AND_ASSIGN(std::vector<UserRecord> before, sqlite->ListUsers());
+  ASSERT_OK_AND_ASSIGN(std::vector<UserRecord> after, pg->ListUsers());
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].name, before[i].name);
+    EXPECT_EQ(after[i].password_hash, before[i].password_hash);
+    EXPECT_EQ(after[i].created_at, before[i].created_at);
+    EXPECT_EQ(after[i].password_changed_at, before[i].password_changed_at);
+  }
+  EXPECT_EQ(after[1].password_hash, "$argon2id$bob-2");
+  EXPECT_EQ(after[1].password_changed_at, kT0 + hours(1));
+  // Sessions do not move: alice logs in again, and can.
+  ASSERT_OK(sqlite->FindSession("sh-alice", kT0 + hours(2)));
+  EXPECT_EQ(CODE_OF(pg->FindSession("sh-alice", kT0 + hours(2))), StatusCode::kUnauthenticated);
+  ASSERT_OK(pg->CreateSession({"sh-new", "alice", "csrf", kT0 + hours(12), ""}, kT0 + hours(2)));
+
+  // The policy keeps its requirements, and the moved scores keep device 1 below them.
+  ASSERT_OK_AND_ASSIGN(PolicyRecord web, pg->GetPolicy("web"));
+  EXPECT_EQ(web.min_trust_score, std::optional<int>(60));
+  EXPECT_EQ(web.deny_fixable_severity, "high");
+  ASSERT_OK_AND_ASSIGN(std::vector<DevicePosture> postures, pg->ListPostures({}));
+  ASSERT_EQ(postures.size(), 2u);
+  ASSERT_TRUE(postures[0].score && postures[1].score);
+  EXPECT_EQ(postures[0].device_id, DeviceIdFor(1));
+  EXPECT_LT(postures[0].score->score, *web.min_trust_score);
+  EXPECT_GE(postures[1].score->score, *web.min_trust_score);
+  EXPECT_EQ(postures[0].score->factors_json, R"([{"factor":"firewall","points":-70}])");
+  EXPECT_EQ(postures[0].score->computed_at, kT0 + hours(3));
+  EXPECT_EQ(postures[0].host_audit_json, std::optional<std::string>(R"({"firewall":false})"));
+  EXPECT_EQ(postures[0].host_audit_at, std::optional<TimePoint>(kT0));
+  ASSERT_TRUE(postures[0].findings);
+  EXPECT_EQ(postures[0].findings->vulndb_generation, "gen-1");
+  EXPECT_EQ(postures[0].findings->inventory_hash, std::string(64, 'a'));
+  // No package list: the server asks the agent for it at its next heartbeat.
+  ASSERT_OK_AND_ASSIGN(DevicePosture full, pg->GetPosture(DeviceIdFor(1), true));
+  EXPECT_FALSE(full.inventory);
+  ASSERT_OK_AND_ASSIGN(std::vector<TrustScorePoint> history,
+                       pg->ListTrustScores(DeviceIdFor(1), 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<TrustScorePoint> old,
+                       sqlite->ListTrustScores(DeviceIdFor(1), 10));
+  ASSERT_EQ(history.size(), 2u);
+  ASSERT_EQ(old.size(), 2u);
+  for (size_t i = 0; i < old.size(); ++i) {
+    EXPECT_EQ(history[i].at, old[i].at);
+    EXPECT_EQ(history[i].score, old[i].score);
+  }
+  // The moved registry keeps recording posture.
+  PostureUpdate better;
+  better.score = TrustScoreSnapshot{80, "[]", kT0 + hours(4)};
+  ASSERT_OK(pg->UpdatePosture(DeviceIdFor(1), better, kT0 + hours(4)));
+  ASSERT_OK_AND_ASSIGN(history, pg->ListTrustScores(DeviceIdFor(1), 10));
+  EXPECT_EQ(history.size(), 3u);
+}
+
+TEST(PostgresImportTest, RefusesBadUsersAndPosturesWithoutWriting) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> memory, OpenStore("memory:"));
+  PopulateAccountsAndPosture(*memory);
+  if (HasFatalFailure()) return;
+  ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*memory, kT0));
+  ASSERT_EQ(dump.users.size(), 2u);
+  ASSERT_EQ(dump.postures.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
+
+  std::vector<std::pair<std::string, RegistryDump>> bad;
+  bad.emplace_back("empty hash", dump).second.users[0].password_hash = "";
+  bad.emplace_back("bad user name", dump).second.users[0].name = "Alice";
+  bad.emplace_back("user twice", dump).second.users[1].name = "alice";
+  bad.emplace_back("score over 100", dump).second.policies[0].min_trust_score = 101;
+  bad.emplace_back("unknown severity", dump).second.policies[0].deny_fixable_severity = "low";
+  bad.emplace_back("unknown device", dump).second.postures[0].posture.device_id = DeviceIdFor(7);
+  bad.emplace_back("posture twice", dump).second.postures[1] = dump.postures[0];
+  bad.emplace_back("posture score", dump).second.postures[0].posture.score->score = -1;
+  bad.emplace_back("history score", dump).second.postures[0].history[0].score = 101;
+  bad.emplace_back("history time twice", dump).second.postures[0].history[1].at =
+      dump.postures[0].history[0].at;
+  bad.emplace_back("inventory", dump).second.postures[0].posture.inventory = InventorySnapshot{};
+  for (const auto& [what, broken] : bad) {
+    Status s = ImportRegistryIntoPostgres(url, broken, {});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << what << ": " << s.ToString();
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg, OpenStore(url));
+  ASSERT_OK_AND_ASSIGN(std::vector<UserRecord> none, pg->ListUsers());
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(DevicePage no_devices, pg->ListDevices({}, {}, {0, 10}));
+  EXPECT_EQ(no_devices.total, 0);
+
+  // An older dump (no users, no postures, no requirements) still imports.
+  RegistryDump older = dump;
+  older.users.clear();
+  older.postures.clear();
+  older.policies[0].min_trust_score.reset();
+  older.policies[0].deny_fixable_severity.clear();
+  ASSERT_OK(ImportRegistryIntoPostgres(url, older, {}));
+  ASSERT_OK_AND_ASSIGN(none, pg->ListUsers());
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(PolicyRecord web, pg->GetPolicy("web"));
+  EXPECT_FALSE(web.min_trust_score);
+  // A registry that holds only a user is not empty: a second import is refused.
+  ASSERT_OK_AND_ASSIGN(std::string url2, NewPostgresDatabaseUrl());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> pg2, OpenStore(url2));
+  ASSERT_OK(pg2->CreateUser({"carol", "$argon2id$c"}, "cli", kT0));
+  EXPECT_EQ(ImportRegistryIntoPostgres(url2, dump, {}).code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
