@@ -84,7 +84,7 @@ export async function renderSecurity(el, device, isCurrent) {
         h('li', {}, h('span', {class: 'points'}, `${f.points > 0 ? '+' : ''}${f.points}`), ' ',
           h('strong', {}, f.factor || ''), f.detail ? ` — ${f.detail}` : '')))),
     h('h3', {}, 'Packages'),
-    inv ? h('p', {}, `${inv.packages} packages, ${inv.os_id || ''} ${inv.codename || ''}, reported `,
+    inv ? h('p', {}, `${inv.packages} package${inv.packages === 1 ? '' : 's'}, ${inv.os_id || ''} ${inv.codename || ''}, reported `,
             h('time', {datetime: inv.reported_at || '', title: formatTime(inv.reported_at)}, relativeTime(inv.reported_at)))
         : note('empty', 'No package inventory reported.'),
     Object.keys(counts).length ? h('p', {class: 'counts'}, Object.entries(counts).map(([k, v]) =>

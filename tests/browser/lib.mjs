@@ -3,7 +3,8 @@
 // screenshots into $WOTT_BUILD_DIR/browser-artifacts/ (not committed).
 //
 // run.sh prepares the server and exports: WOTT_URL, WOTT_USER, WOTT_PASSWORD, WOTT_WORK,
-// WOTT_DEVICES (JSON file: [{hex, dir, hostname}]), WOTT_AGENT_BIN, WOTT_BUILD_DIR.
+// WOTT_DEVICES (JSON file: [{hex, dir, hostname}]), WOTT_AGENT_BIN, WOTT_SERVER_BIN,
+// WOTT_DATA (the server's data directory), WOTT_BUILD_DIR.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ export const env = {
   password: process.env.WOTT_PASSWORD,
   work: process.env.WOTT_WORK,
   agentBin: process.env.WOTT_AGENT_BIN,
+  serverBin: process.env.WOTT_SERVER_BIN,
+  dataDir: process.env.WOTT_DATA,
   devices: process.env.WOTT_DEVICES ? JSON.parse(fs.readFileSync(process.env.WOTT_DEVICES, 'utf8')) : [],
   artifacts: path.join(process.env.WOTT_BUILD_DIR || '.', 'browser-artifacts'),
 };

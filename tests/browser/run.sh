@@ -49,6 +49,7 @@ done
 echo "$devices" >"$WORK/devices.json"
 
 export WOTT_URL="$URL" WOTT_WORK="$WORK" WOTT_DEVICES="$WORK/devices.json" WOTT_AGENT_BIN="$AGENT_BIN"
+export WOTT_SERVER_BIN="$SERVER_BIN" WOTT_DATA="$DATA"
 export WOTT_CA_FINGERPRINT; WOTT_CA_FINGERPRINT=$(wott ca show --fingerprint)
 export WOTT_BUILD_DIR
 export NODE_EXTRA_CA_CERTS="$CA"  # Node's own fetch trusts the test CA (headers scenario)
