@@ -22,11 +22,9 @@
 namespace wott::tunnel {
 
 // Attaches `ssl` to the connected, non-blocking socket `fd` (not owned: freeing the SSL does
-// not close it) with SSL_MODE_RELEASE_BUFFERS, partial writes and read-ahead into a buffer
-// for kReadAheadRecords records (one read() can bring several records). kInternal when OpenSSL
-// cannot allocate the socket BIO.
+// not close it) with SSL_MODE_RELEASE_BUFFERS, partial writes and read-ahead. kInternal when
+// OpenSSL cannot allocate the socket BIO.
 Status AttachToSocket(SSL* ssl, int fd);
-inline constexpr size_t kReadAheadRecords = 4;
 
 // The outcome of one OpenSSL call on a non-blocking socket.
 struct TlsStep {
