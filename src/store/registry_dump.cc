@@ -54,10 +54,15 @@ Result<RegistryDump> DumpRegistry(Store& store, TimePoint now) {
   // and ListPostures returns them without package lists.
   ASSIGN_OR_RETURN(std::vector<DevicePosture> postures, store.ListPostures({}));
   for (DevicePosture& posture : postures) {
-    DumpedPosture& moved = dump.postures.emplace_back();
+    DumpedPosture moved;
     ASSIGN_OR_RETURN(moved.history, store.ListTrustScores(posture.device_id, kMaxPageLimit));
     posture.inventory.reset();
+    // Nothing left once the package list is dropped: the device simply has no posture yet.
+    if (!posture.host_audit_json && !posture.findings && !posture.score && moved.history.empty()) {
+      continue;
+    }
     moved.posture = std::move(posture);
+    dump.postures.push_back(std::move(moved));
   }
   ASSIGN_OR_RETURN(dump.crl_number, store.NextCrlNumber());
   return dump;

@@ -313,10 +313,11 @@ TEST(PostgresImportTest, CarriesTrustPoliciesWithTheirVersions) {
 }
 
 // A SQLite registry with dashboard users (one with a session), a policy with posture
-// requirements and two devices with postures: device 1 scores 30, device 2 scores 90.
+// requirements and devices with postures: device 1 scores 30, device 2 scores 90, device 3
+// reported only a package list.
 void PopulateAccountsAndPosture(Store& store) {
   ASSERT_OK(store.CreateEnrollmentToken(TokenFor("tok", 5, hours(24), {{"env", "prod"}}), kT0));
-  for (int n = 1; n <= 2; ++n) {
+  for (int n = 1; n <= 3; ++n) {
     ASSERT_OK(store.EnrollDevice("hash-tok", DeviceFor(n),
                                  CertFor("0" + std::to_string(n), DeviceIdFor(n)), "", kT0));
   }
@@ -339,6 +340,10 @@ void PopulateAccountsAndPosture(Store& store) {
     u.score = TrustScoreSnapshot{n == 1 ? 50 : 90, "[]", kT0};
     ASSERT_OK(store.UpdatePosture(DeviceIdFor(n), u, kT0));
   }
+  PostureUpdate only_packages;  // device 3: nothing left to move without its package list
+  only_packages.inventory =
+      InventorySnapshot{std::string(64, 'b'), "debian", "bookworm", 1, R"([{"name":"zlib"}])", kT0};
+  ASSERT_OK(store.UpdatePosture(DeviceIdFor(3), only_packages, kT0));
   PostureUpdate lower;  // a second history row for device 1
   lower.score = TrustScoreSnapshot{30, R"([{"factor":"firewall","points":-70}])", kT0 + hours(3)};
   ASSERT_OK(store.UpdatePosture(DeviceIdFor(1), lower, kT0 + hours(3)));
@@ -352,8 +357,8 @@ TEST(PostgresImportTest, CarriesUsersPolicyRequirementsAndPostures) {
   if (HasFatalFailure()) return;
   ASSERT_OK_AND_ASSIGN(RegistryDump dump, DumpRegistry(*sqlite, kT0));
   ASSERT_EQ(dump.users.size(), 2u);
-  ASSERT_EQ(dump.postures.size(), 2u);
-  EXPECT_FALSE(dump.postures[0].posture.inventory);  // package lists never move
+  ASSERT_EQ(dump.postures.size(), 2u);  // not device 3's: package lists never move
+  EXPECT_FALSE(dump.postures[0].posture.inventory);
 
   ASSERT_OK_AND_ASSIGN(std::string url, NewPostgresDatabaseUrl());
   ASSERT_OK(ImportRegistryIntoPostgres(url, dump, {}));
