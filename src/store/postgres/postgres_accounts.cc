@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/account_rules.h"
+#include "store/expiry_segments.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store_impl.h"
 #include "store/rules.h"
@@ -203,14 +204,17 @@ Result<FleetCounts> PostgresStore::CountFleet(const FleetCountsQuery& query) {
                      "(last_seen IS NULL OR last_seen < $1)",
                      {P(ToUnixSeconds(query.seen_before))})[0][0]
                     .as<int64_t>();
-    for (const TimeRange& range : query.expiry_ranges) {
-      out.expiring.push_back(
-          Exec(tx,
-               "SELECT count(*) FROM devices WHERE status = 'active' AND "
-               "cert_not_after >= $1 AND cert_not_after < $2",
-               {P(ToUnixSeconds(range.from)), P(ToUnixSeconds(range.until))})[0][0]
-              .as<int64_t>());
+    // Each disjoint segment of the (overlapping) ranges once; see expiry_segments.h.
+    const ExpirySegments segments(query.expiry_ranges);
+    std::vector<int64_t> segment_counts;
+    for (const auto& [from, until] : segments.segments()) {
+      segment_counts.push_back(Exec(tx,
+                                    "SELECT count(*) FROM devices WHERE status = 'active' AND "
+                                    "cert_not_after >= $1 AND cert_not_after < $2",
+                                    {P(from), P(until)})[0][0]
+                                   .as<int64_t>());
     }
+    out.expiring = segments.RangeCounts(segment_counts);
     return out;
   });
 }
