@@ -17,6 +17,7 @@ struct ServeFlags {
   std::string listen = "0.0.0.0:8443";
   std::string device_lifetime = "7d";
   std::string recovery_grace = "30d";
+  std::string session_ttl = "12h";
   std::string web_root;  // "" = the dashboard embedded in the binary
   int workers = 16;  // each waiting registry commit holds one; 16 measured best (PERFORMANCE.md)
 };
@@ -35,6 +36,9 @@ int RunServe(const GlobalFlags& global, const ServeFlags& flags) {
   Result<Duration> grace = ParseDuration(flags.recovery_grace);
   if (!grace.ok()) return PrintError(grace.status().WithContext("--recovery-grace"));
   options.ca.recovery_grace = *grace;
+  Result<Duration> session_ttl = ParseDuration(flags.session_ttl);
+  if (!session_ttl.ok()) return PrintError(session_ttl.status().WithContext("--session-ttl"));
+  options.ca.session_lifetime = *session_ttl;
 
   Result<std::unique_ptr<server::App>> app = server::App::Start(options, &RealClock::Instance());
   if (!app.ok()) return PrintError(app.status());
@@ -62,6 +66,10 @@ void AddServeCommand(CLI::App& app, GlobalFlags& global) {
   serve
       ->add_option("--recovery-grace", flags->recovery_grace,
                    "How long after expiry a device may recover with its recovery token")
+      ->capture_default_str();
+  serve
+      ->add_option("--session-ttl", flags->session_ttl,
+                   "How long a dashboard login lasts (absolute, 5m to 30d)")
       ->capture_default_str();
   serve->add_option("--workers", flags->workers, "Threads that sign and talk to the registry")
       ->check(CLI::Range(1, 256))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/encoding.h"
 #include "ossl/digest.h"
 #include "ossl/random.h"
 #include "pki/certificate.h"
@@ -54,6 +55,12 @@ Result<std::unique_ptr<CaService>> CaService::Create(pki::LoadedCa ca, store::St
   }
   if (options.renew_fraction <= 0 || options.renew_fraction >= 1) {
     return InvalidArgument("renew fraction must be between 0 and 1");
+  }
+  if (options.session_lifetime < kMinSessionLifetime ||
+      options.session_lifetime > kMaxSessionLifetime) {
+    return InvalidArgument("dashboard session lifetime must be between " +
+                           FormatDuration(kMinSessionLifetime) + " and " +
+                           FormatDuration(kMaxSessionLifetime));
   }
   auto service = std::unique_ptr<CaService>(new CaService());
   pki::IssuerOptions issuer_options{ca.config.domain, ca.config.organization, ca.config.public_url};

@@ -47,7 +47,13 @@ struct CaServiceOptions {
   // The vulnerability database devices' inventories are matched against
   // (DATA_DIR/vulndb.sqlite); "" = none (findings unknown).
   std::filesystem::path vulndb_path;
+  // Absolute lifetime of a dashboard login session (not extended by use), within
+  // [kMinSessionLifetime, kMaxSessionLifetime].
+  Duration session_lifetime = std::chrono::hours(12);
 };
+
+inline constexpr Duration kMinSessionLifetime = std::chrono::minutes(5);
+inline constexpr Duration kMaxSessionLifetime = std::chrono::days(30);
 
 // What a successful enrollment, renewal or recovery returns to the device.
 struct IssuedCertificate {
@@ -113,6 +119,7 @@ class CaService {
   // Device posture (heartbeat audits, findings, trust scores) over the same registry.
   PostureService& posture() const { return *posture_; }
   const Clock& clock() const { return *clock_; }
+  Duration session_lifetime() const { return options_.session_lifetime; }
 
   // SHA-256 hex of a secret token, as the registry stores it.
   static std::string HashToken(std::string_view token);

@@ -247,6 +247,42 @@ TEST_F(SessionApiTest, UnknownMalformedOrExpiredCookiesAreUnauthenticated) {
   EXPECT_EQ(Do({.method = "GET", .target = "/v1/session", .cookie = secret}).status, 401);
 }
 
+// `serve --session-ttl 30m`: the cookie and the session both last 30 minutes.
+class ShortSessionApiTest : public SessionApiTest {
+ protected:
+  void SetUp() override {
+    service_options_.session_lifetime = minutes(30);
+    SessionApiTest::SetUp();
+  }
+};
+
+TEST_F(ShortSessionApiTest, TheConfiguredLifetimeBoundsCookieAndSession) {
+  net::HttpResponse r = Login("bob", kPassword);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string cookie(r.headers.Get("Set-Cookie").value_or(""));
+  EXPECT_THAT(cookie, HasSubstr("; Max-Age=1800")) << cookie;
+  EXPECT_EQ(json::parse(r.body)["expires_at"], FormatRfc3339(clock_.Now() + minutes(30)));
+  const std::string secret = cookie.substr(13, 64);
+  clock_.Advance(minutes(30) - std::chrono::seconds(1));
+  EXPECT_EQ(Do({.method = "GET", .target = "/v1/session", .cookie = secret}).status, 200);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Do({.method = "GET", .target = "/v1/session", .cookie = secret}).status, 401);
+}
+
+TEST_F(SessionApiTest, LifetimesOutsideFiveMinutesToThirtyDaysAreRefused) {
+  for (Duration bad : {Duration(minutes(4)), Duration(std::chrono::days(31)), Duration::zero()}) {
+    CaServiceOptions options;
+    options.session_lifetime = bad;
+    Result<pki::LoadedCa> ca = pki::LoadCa(tmp_.path() / "data");
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    Result<std::unique_ptr<CaService>> service =
+        CaService::Create(std::move(*ca), store_.get(), &clock_, options);
+    ASSERT_FALSE(service.ok());
+    EXPECT_EQ(service.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(service.status().message(), HasSubstr("between 5m and 30d"));
+  }
+}
+
 TEST_F(SessionApiTest, LogoutNeedsCsrfThenEndsTheSession) {
   auto [secret, csrf] = LoginBob();
   net::HttpResponse r = Do({.method = "DELETE", .target = "/v1/session", .cookie = secret});

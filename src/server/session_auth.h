@@ -18,8 +18,6 @@
 namespace wott::server {
 
 inline constexpr std::string_view kSessionCookieName = "wott_session";
-// Absolute lifetime of a session (not extended by use).
-inline constexpr Duration kSessionLifetime = std::chrono::hours(12);
 // last_used_at is written at most this often per session (one registry write, not one
 // per request).
 inline constexpr Duration kSessionTouchInterval = std::chrono::minutes(5);

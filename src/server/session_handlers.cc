@@ -109,14 +109,14 @@ net::HttpResponse SessionApi::Login(const net::HttpRequest& request) {
   session.secret_hash = CaService::HashToken(*secret);
   session.user = *user;
   session.csrf_token = *csrf;
-  session.expires_at = now + kSessionLifetime;
+  session.expires_at = now + ca_.session_lifetime();
   session.client = client;
   Result<store::SessionRecord> created = ca_.registry().CreateSession(session, now);
   if (!created.ok()) return NoStore(ErrorFor(created.status()));
   limiter_.RecordSuccess(std::string_view(*user).substr(0, kMaxKeyBytes));
   spdlog::info("login user={} remote={}", *user, client);
   net::HttpResponse r = net::HttpResponse::Json(200, SessionBody(*created));
-  r.headers.Set("Set-Cookie", SessionCookieHeader(*secret, kSessionLifetime));
+  r.headers.Set("Set-Cookie", SessionCookieHeader(*secret, ca_.session_lifetime()));
   return NoStore(std::move(r));
 }
 

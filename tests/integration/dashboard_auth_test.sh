@@ -4,8 +4,8 @@
 # (cookie attributes), wrong password and unknown user (same 401), 415 without JSON, cookie
 # access to the admin API with CSRF on changes (none/wrong -> 403 csrf_failed), Bearer tokens
 # alongside, the user actor in the event log, logout, password change ending sessions, the
-# rate limit (429 + Retry-After, even for the right password) and an expired session (the
-# server restarted 13 h in the future under libfaketime).
+# rate limit (429 + Retry-After, even for the right password), an expired session (the
+# server restarted 13 h in the future under libfaketime) and `serve --session-ttl`.
 . "$(dirname "$0")/lib.sh"
 start_server
 
@@ -129,6 +129,17 @@ expect_eq "a 12-hour session is expired 13 hours later -> 401" \
   "$(http GET /v1/admin/devices -H "Cookie: wott_session=$S3" | cut -c1-3)" 401
 expect_contains "GET /v1/session says unauthenticated" \
   "$(http GET /v1/session -H "Cookie: wott_session=$S3")" '401 {"error":{"code":"unauthenticated"'
+
+# ---- serve --session-ttl ----
+stop_server
+for bad in 1m 31d soon; do
+  out=$(timeout 10 "$SERVER_BIN" --data-dir "$DATA" serve --listen 127.0.0.1:0 --session-ttl "$bad" 2>&1) && rc=0 || rc=$?
+  expect_eq "serve --session-ttl $bad is refused at start-up" "$rc" 1
+done
+expect_contains "naming the bounds" "$(timeout 10 "$SERVER_BIN" --data-dir "$DATA" serve --listen 127.0.0.1:0 --session-ttl 1m 2>&1)" "between 5m and 30d"
+start_server --session-ttl 30m
+login alice "$PW_ALICE" >/dev/null
+check "with --session-ttl 30m the cookie lasts 1800 s" bash -c "grep -q 'Max-Age=1800\$' <<<'$(set_cookie)'"
 
 check "user delete" quiet bash -c "'$SERVER_BIN' --data-dir '$DATA' user delete bob 2>/dev/null"
 out=$(wott user delete bob 2>&1) && rc=0 || rc=$?

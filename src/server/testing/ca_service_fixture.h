@@ -37,7 +37,10 @@ class CaServiceFixture : public ::testing::Test {
     store_ = std::move(*store::OpenStore("memory:"));
     Result<pki::LoadedCa> ca = pki::LoadCa(init.data_dir);
     ASSERT_TRUE(ca.ok()) << ca.status();
-    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_));
+    Result<std::unique_ptr<CaService>> service =
+        CaService::Create(std::move(*ca), store_.get(), &clock_, service_options_);
+    ASSERT_TRUE(service.ok()) << service.status();
+    service_ = std::move(*service);
   }
 
   // A PEM CSR for a new P-256 key (kept in keys_, so tests can renew with it later).
@@ -74,6 +77,8 @@ class CaServiceFixture : public ::testing::Test {
   FakeClock clock_{kFixtureStart};
   wott::testing::TempDir tmp_;
   std::unique_ptr<store::Store> store_;
+  // Set before CaServiceFixture::SetUp to create the service with other options.
+  CaServiceOptions service_options_;
   std::unique_ptr<CaService> service_;
   std::vector<pki::PrivateKey> keys_;
 };
