@@ -73,8 +73,9 @@ Result<std::unique_ptr<CaService>> CaService::Create(pki::LoadedCa ca, store::St
   service->store_ = store;
   service->clock_ = clock;
   service->options_ = options;
-  service->posture_ = std::make_unique<PostureService>(store, clock, service->ca_.config.domain,
-                                                       options.vulndb_path);
+  service->posture_ =
+      std::make_unique<PostureService>(store, clock, service->ca_.config.domain,
+                                       options.vulndb_path, options.posture_refresh_budget);
   return service;
 }
 

@@ -50,6 +50,9 @@ struct CaServiceOptions {
   // Absolute lifetime of a dashboard login session (not extended by use), within
   // [kMinSessionLifetime, kMaxSessionLifetime].
   Duration session_lifetime = std::chrono::hours(12);
+  // How long a fleet view (fleet CVEs, policy requirements) may spend per request bringing
+  // stale device postures up to date (see PostureService).
+  Duration posture_refresh_budget = std::chrono::seconds(1);
 };
 
 inline constexpr Duration kMinSessionLifetime = std::chrono::minutes(5);

@@ -71,11 +71,10 @@ class PosturePingTest : public testing::CaServiceFixture {
     CaServiceFixture::SetUp();
     if (HasFatalFailure()) return;
     vulndb_ = tmp_.path() / "data" / audit::kVulnDbFileName;
-    CaServiceOptions options;
-    options.vulndb_path = vulndb_;
+    options_.vulndb_path = vulndb_;
     Result<pki::LoadedCa> ca = pki::LoadCa(tmp_.path() / "data");
     ASSERT_TRUE(ca.ok()) << ca.status();
-    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_, options));
+    service_ = std::move(*CaService::Create(std::move(*ca), store_.get(), &clock_, options_));
     ASSERT_TRUE(AddRoutes(router_, *service_).ok());
     device_ = EnrollTagged({});
   }
@@ -124,6 +123,7 @@ class PosturePingTest : public testing::CaServiceFixture {
   }
 
   std::string admin_token_;
+  CaServiceOptions options_;  // a subclass may change it before SetUp
   std::filesystem::path vulndb_;
   net::Router router_;
   IssuedCertificate device_;
@@ -232,6 +232,53 @@ TEST_F(PosturePingTest, ARevokedDevicesAuditIsRefusedAndNotRecorded) {
   EXPECT_THAT(r.body, HasSubstr("device_revoked"));
   EXPECT_EQ(service_->posture().SecurityJson(device_.device_hex).status().code(),
             StatusCode::kNotFound);
+}
+
+TEST_F(PosturePingTest, DevicesWithTheSameInventoryShareOneMatchPerDataGeneration) {
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  const IssuedCertificate twin = EnrollTagged({});
+  const uint64_t before = service_->posture().matches_computed();
+  ASSERT_EQ(Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1")}}}}).status, 200);
+  ASSERT_EQ(Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1")}}}}, twin).status, 200);
+  EXPECT_EQ(service_->posture().matches_computed(), before + 1);
+  // New data: one more match for both, and both have the new finding.
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2"),
+                        Resolved("CVE-2024-0727", "3.0.13-1~deb12u1")});
+  json c = json::parse(Admin("/v1/admin/cves?state=fixable").body);
+  EXPECT_EQ(service_->posture().matches_computed(), before + 2);
+  EXPECT_EQ(c["total"], 2);
+  EXPECT_EQ(c["pending_devices"], 0);
+  for (const json& cve : c["cves"]) EXPECT_EQ(cve["packages"][0]["devices"].size(), 2u) << cve;
+  // Another inventory is matched on its own.
+  ASSERT_EQ(Ping({{"audit", {{"inventory", InventoryWith("3.0.13-1~deb12u1")}}}}, twin).status,
+            200);
+  EXPECT_EQ(service_->posture().matches_computed(), before + 3);
+}
+
+// A server whose fleet views may not spend any time refreshing: what they cannot refresh
+// is served as stored and counted as pending.
+class NoRefreshBudgetTest : public PosturePingTest {
+ protected:
+  void SetUp() override {
+    options_.posture_refresh_budget = Duration::zero();
+    PosturePingTest::SetUp();
+  }
+};
+
+TEST_F(NoRefreshBudgetTest, FleetViewServesStoredFindingsAndCountsThePending) {
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
+  ASSERT_EQ(Ping({{"audit", {{"inventory", InventoryWith("3.0.9-1")}}}}).status, 200);
+  BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2"),
+                        Resolved("CVE-2024-0727", "3.0.13-1~deb12u1")});
+  json c = json::parse(Admin("/v1/admin/cves").body);
+  EXPECT_EQ(c["pending_devices"], 1);
+  ASSERT_EQ(c["total"], 1);  // the previous data's findings
+  EXPECT_EQ(c["cves"][0]["cve"], "CVE-2023-5678");
+  // The device's own view is not budgeted: it refreshes, and the fleet view follows.
+  EXPECT_EQ(FindingIds().size(), 2u);
+  c = json::parse(Admin("/v1/admin/cves").body);
+  EXPECT_EQ(c["pending_devices"], 0);
+  EXPECT_EQ(c["total"], 2);
 }
 
 TEST_F(PosturePingTest, AdminEndpointsServeTheSecurityAndFleetViews) {

@@ -34,6 +34,13 @@ std::optional<std::vector<audit::Finding>> StoredFindings(const store::DevicePos
   return std::move(*f);
 }
 
+// Whether the stored findings are not those of the stored inventory against `generation`.
+bool FindingsStale(const store::DevicePosture& p, const std::string& generation) {
+  if (!p.inventory) return false;
+  return !p.findings || p.findings->inventory_hash != p.inventory->packages_hash ||
+         p.findings->vulndb_generation != generation;
+}
+
 // Matches a stored inventory; nullopt when the data cannot say (release not covered, a
 // non-Debian OS, a malformed stored list).
 std::optional<std::vector<audit::Finding>> Match(const store::InventorySnapshot& inventory,
@@ -61,8 +68,12 @@ std::optional<std::vector<audit::Finding>> Match(const store::InventorySnapshot&
 }  // namespace
 
 PostureService::PostureService(store::Store* store, const Clock* clock, std::string domain,
-                               std::filesystem::path vulndb_path)
-    : store_(store), clock_(clock), domain_(std::move(domain)), vulndb_(std::move(vulndb_path)) {}
+                               std::filesystem::path vulndb_path, Duration refresh_budget)
+    : store_(store),
+      clock_(clock),
+      domain_(std::move(domain)),
+      vulndb_(std::move(vulndb_path)),
+      refresh_budget_(refresh_budget) {}
 
 Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture posture) {
   const TimePoint now = clock_->Now();
@@ -70,14 +81,23 @@ Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture postur
   std::optional<std::vector<audit::Finding>> findings = StoredFindings(posture);
   if (posture.inventory) {
     const VulnDbSnapshot data = vulndb_.Current();
-    const bool stale = !posture.findings ||
-                       posture.findings->inventory_hash != posture.inventory->packages_hash ||
-                       posture.findings->vulndb_generation != data.generation;
-    if (stale) {
+    if (FindingsStale(posture, data.generation)) {
       findings.reset();
       if (data.db) {
-        ASSIGN_OR_RETURN(store::DevicePosture full, store_->GetPosture(posture.device_id, true));
-        if (full.inventory) findings = Match(*full.inventory, *data.db, posture.device_id);
+        const store::InventorySnapshot& inv = *posture.inventory;
+        const std::string key =
+            PostureMatchMemo::Key(inv.os_id, inv.codename, inv.packages_hash, data.generation);
+        if (std::optional<PostureMatchMemo::Findings> known = memo_.Find(key)) {
+          findings = std::move(*known);
+        } else {
+          ASSIGN_OR_RETURN(store::DevicePosture full, store_->GetPosture(posture.device_id, true));
+          if (full.inventory) {
+            findings = Match(*full.inventory, *data.db, posture.device_id);
+            ++matches_;
+            // Only real answers: "cannot say" may be this device's unreadable stored list.
+            if (findings) memo_.Remember(key, findings);
+          }
+        }
       }
       update.findings =
           store::FindingsSnapshot{posture.inventory->packages_hash, data.generation,
@@ -100,9 +120,15 @@ Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture postur
   return posture;
 }
 
-Result<std::vector<store::DevicePosture>> PostureService::RefreshAll(
-    std::vector<store::DevicePosture> list) {
+std::vector<store::DevicePosture> PostureService::RefreshAll(std::vector<store::DevicePosture> list,
+                                                             size_t* pending) {
+  const auto deadline = std::chrono::steady_clock::now() + refresh_budget_;
+  const std::string generation = vulndb_.Current().generation;
   for (store::DevicePosture& p : list) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      if (pending && FindingsStale(p, generation)) ++*pending;
+      continue;
+    }
     Result<store::DevicePosture> fresh = Refresh(p);
     // A device whose refresh fails keeps its last stored view; the others still count.
     if (fresh.ok()) {
@@ -179,7 +205,8 @@ Result<nlohmann::json> PostureService::SecurityJson(std::string_view device_id) 
 
 Result<nlohmann::json> PostureService::FleetCves(const CveQuery& query) {
   ASSIGN_OR_RETURN(std::vector<store::DevicePosture> stored, store_->ListPostures({}));
-  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> list, RefreshAll(std::move(stored)));
+  size_t pending = 0;
+  std::vector<store::DevicePosture> list = RefreshAll(std::move(stored), &pending);
   std::vector<DeviceFindings> devices;
   for (const store::DevicePosture& p : list) {
     std::optional<std::vector<audit::Finding>> findings = StoredFindings(p);
@@ -188,7 +215,9 @@ Result<nlohmann::json> PostureService::FleetCves(const CveQuery& query) {
     devices.push_back(
         {p.device_id, id.ok() ? id->Name(domain_) : p.device_id, std::move(*findings)});
   }
-  return FleetCvesJson(devices, query);
+  json out = FleetCvesJson(devices, query);
+  out["pending_devices"] = pending;
+  return out;
 }
 
 Result<std::map<std::string, PostureSummary>> PostureService::Summaries(
@@ -196,7 +225,7 @@ Result<std::map<std::string, PostureSummary>> PostureService::Summaries(
   std::map<std::string, PostureSummary> out;
   if (ids.empty()) return out;
   ASSIGN_OR_RETURN(std::vector<store::DevicePosture> stored, store_->ListPostures(ids));
-  ASSIGN_OR_RETURN(std::vector<store::DevicePosture> list, RefreshAll(std::move(stored)));
+  std::vector<store::DevicePosture> list = RefreshAll(std::move(stored));
   for (const store::DevicePosture& p : list) {
     PostureSummary s;
     s.audited = p.host_audit_json.has_value() || p.inventory.has_value();
