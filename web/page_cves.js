@@ -45,6 +45,7 @@ export async function renderCves(el, {params, go, isCurrent}) {
         h('td', {}, c.state || ''),
         h('td', {class: 'description'}, c.description || ''),
         h('td', {}, packagesCell(c.packages))))))),
+    data.pending_devices ? note('info', `${data.pending_devices} device${data.pending_devices === 1 ? ' is' : 's are'} shown with findings from the previous vulnerability data; they are updated at their next heartbeat.`, 'cves-pending') : null,
     cves.length ? null : note('empty', severity ? `No ${severity} CVEs on any device.` : 'No known CVEs on any device that reported its packages.', 'cves-empty'),
     h('div', {class: 'pager'},
       h('span', {}, `${total} CVE${total === 1 ? '' : 's'}`),
