@@ -116,7 +116,10 @@ ListDriver PageDriver(const FilterSizes& sizes, const DeviceSort& sort, const Pa
     walked = *sizes.status;
   }
   const double walk = static_cast<double>(page.offset + page.limit) * walked / matches;
-  return walk < static_cast<double>(DriverSize(sizes, count_driver)) ? ListDriver{} : count_driver;
+  // Starting from the driver reads its condition's devices and sorts the matches: at least
+  // both counts (its size may be capped, the matches are exact).
+  const double start = static_cast<double>(std::max(DriverSize(sizes, count_driver), matches));
+  return walk < start ? ListDriver{} : count_driver;
 }
 
 std::string FromWhereSql(const DeviceFilter& filter, ListDriver driver, DeviceSortField sort) {

@@ -49,8 +49,9 @@ Result<FilterSizes> MeasureFilter(Connection& db, const DeviceFilter& filter);
 ListDriver CountDriver(const FilterSizes& sizes);
 
 // For a page of a filter that `matches` devices: kSortOrder when walking the sort order's
-// index finds the page after fewer entries than `count_driver`'s condition selects, else
-// `count_driver` (its matches are then sorted).
+// index finds the page after fewer entries than starting from `count_driver` reads (its
+// condition's devices, and at least all matches), else `count_driver` (the matches are then
+// sorted).
 ListDriver PageDriver(const FilterSizes& sizes, const DeviceSort& sort, const PageRequest& page,
                       ListDriver count_driver, int64_t matches);
 

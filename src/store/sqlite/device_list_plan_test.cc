@@ -63,6 +63,16 @@ TEST(DeviceListPlanTest, ManyMatchesWalkFewMatchesSort) {
   EXPECT_EQ(PageDriver(sizes, by_name, FirstPage(), tag, 0).kind, ListDriver::kTag);
 }
 
+TEST(DeviceListPlanTest, ADeepPageOfACommonStatusStillWalks) {
+  FilterSizes sizes;
+  sizes.rows = 100000;
+  sizes.status = kFilterSizeCap;  // 98,000 in fact
+  const ListDriver status{ListDriver::kStatus};
+  // Sorting 98,000 matches costs more than walking 92,000 entries of the name index.
+  EXPECT_EQ(PageDriver(sizes, {DeviceSortField::kName, false}, {90000, 50}, status, 98000).kind,
+            ListDriver::kSortOrder);
+}
+
 TEST(DeviceListPlanTest, ARareStatusWalksOnlyItsOwnDevicesInCreationOrder) {
   FilterSizes sizes;
   sizes.rows = 100000;
