@@ -76,6 +76,12 @@ Result<FilterSizes> MeasureFilter(Connection& db, const DeviceFilter& filter) {
 
 namespace {
 
+// Whether the sort order has an index that starts with the status (devices_status,
+// devices_status_name), so a walk in that order covers only the filter's status.
+bool StatusLeadsSortIndex(DeviceSortField sort) {
+  return sort == DeviceSortField::kCreatedAt || sort == DeviceSortField::kName;
+}
+
 // The number of devices `driver`'s condition selects (capped), or all rows for kSortOrder.
 int64_t DriverSize(const FilterSizes& sizes, ListDriver driver) {
   switch (driver.kind) {
@@ -110,9 +116,10 @@ ListDriver PageDriver(const FilterSizes& sizes, const DeviceSort& sort, const Pa
   if (matches == 0) return count_driver;
   // The walk reads index entries of the sort order until offset + limit of them match:
   // about (offset + limit) * walked / matches. It covers only the filter's status when the
-  // sort order's index starts with it (and the status count is exact, not capped).
+  // sort order's index starts with it (and the status count is exact, not capped); else
+  // all devices (an upper bound for a common status).
   int64_t walked = sizes.rows;
-  if (sort.field == DeviceSortField::kCreatedAt && sizes.status && *sizes.status < kFilterSizeCap) {
+  if (StatusLeadsSortIndex(sort.field) && sizes.status && *sizes.status < kFilterSizeCap) {
     walked = *sizes.status;
   }
   const double walk = static_cast<double>(page.offset + page.limit) * walked / matches;
@@ -126,12 +133,14 @@ std::string FromWhereSql(const DeviceFilter& filter, ListDriver driver, DeviceSo
   const bool tag_drives = driver.kind == ListDriver::kTag;
   // The status may use an index when it drives, when the walk's index starts with it, and
   // under a tag (CROSS JOIN fixes the order; it reads the device's (id, status) entry).
-  const bool status_indexed =
-      driver.kind == ListDriver::kStatus || tag_drives ||
-      (driver.kind == ListDriver::kSortOrder && sort == DeviceSortField::kCreatedAt);
+  const bool status_indexed = driver.kind == ListDriver::kStatus || tag_drives ||
+                              (driver.kind == ListDriver::kSortOrder && StatusLeadsSortIndex(sort));
   // A unary + keeps SQLite from using an index for the term.
   const char* plus = driver.kind == ListDriver::kPrefix ? "" : "+";
-  std::string sql = tag_drives ? " FROM device_tags g0 CROSS JOIN devices d ON d.id = g0.device_id"
+  // Under a driving tag each device is looked up by ID; INDEXED BY keeps SQLite (which
+  // guesses without statistics) from scanning an index that starts with the status instead.
+  std::string sql = tag_drives ? " FROM device_tags g0 CROSS JOIN devices d INDEXED BY "
+                                 "devices_id_status ON d.id = g0.device_id"
                                : " FROM devices d";
   sql += " WHERE 1 = 1";
   if (filter.status) sql += status_indexed ? " AND d.status = ?" : " AND +d.status = ?";

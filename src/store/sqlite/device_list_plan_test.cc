@@ -79,12 +79,16 @@ TEST(DeviceListPlanTest, ARareStatusWalksOnlyItsOwnDevicesInCreationOrder) {
   sizes.status = 2000;
   sizes.tags = {kFilterSizeCap};
   const ListDriver status{ListDriver::kStatus};
-  // 1,000 of the 2,000 revoked devices match: in creation order (devices_status starts with
-  // the status) a page needs ~100 entries; in name order the walk reads all devices.
+  // 1,000 of the 2,000 revoked devices match: in creation or name order (indexes starting
+  // with the status) a page needs ~100 entries; by expiry the walk reads all devices.
   EXPECT_EQ(PageDriver(sizes, {DeviceSortField::kCreatedAt, true}, FirstPage(), status, 1000).kind,
             ListDriver::kSortOrder);
   EXPECT_EQ(PageDriver(sizes, {DeviceSortField::kName, false}, FirstPage(), status, 1000).kind,
-            ListDriver::kStatus);
+            ListDriver::kSortOrder);
+  EXPECT_EQ(
+      PageDriver(sizes, {DeviceSortField::kCertificateExpiry, false}, FirstPage(), status, 1000)
+          .kind,
+      ListDriver::kStatus);
 }
 
 // ---- SQL and SQLite's plan for it ----
@@ -144,16 +148,26 @@ class DeviceListSqlTest : public ::testing::Test {
 
 TEST_F(DeviceListSqlTest, TheWalkUsesOnlyTheSortOrdersIndex) {
   const DeviceFilter filter = ActiveSite3WithPrefix();
-  const std::string by_name = Plan(filter, {}, DeviceSortField::kName);
-  EXPECT_NE(by_name.find("SCAN d USING INDEX devices_name"), std::string::npos) << by_name;
-  EXPECT_EQ(by_name.find("TEMP B-TREE"), std::string::npos) << by_name;
+  const std::string by_last_seen = Plan(filter, {}, DeviceSortField::kLastSeen);
+  EXPECT_NE(by_last_seen.find("SCAN d USING INDEX devices_last_seen"), std::string::npos)
+      << by_last_seen;
+  EXPECT_EQ(by_last_seen.find("TEMP B-TREE"), std::string::npos) << by_last_seen;
   const std::string by_expiry = Plan(filter, {}, DeviceSortField::kCertificateExpiry);
   EXPECT_NE(by_expiry.find("devices_cert_not_after"), std::string::npos) << by_expiry;
   EXPECT_EQ(by_expiry.find("TEMP B-TREE"), std::string::npos) << by_expiry;
-  // In creation order the status index is the sort order's index.
+  // In creation and name order an index starting with the status is the sort order's index.
   const std::string by_created = Plan(filter, {}, DeviceSortField::kCreatedAt);
   EXPECT_NE(by_created.find("devices_status (status=?)"), std::string::npos) << by_created;
   EXPECT_EQ(by_created.find("TEMP B-TREE"), std::string::npos) << by_created;
+  const std::string by_name = Plan(filter, {}, DeviceSortField::kName);
+  EXPECT_NE(by_name.find("devices_status_name (status=?)"), std::string::npos) << by_name;
+  EXPECT_EQ(by_name.find("TEMP B-TREE"), std::string::npos) << by_name;
+  // Without a status the name walk is the plain name index.
+  DeviceFilter any_status = filter;
+  any_status.status.reset();
+  const std::string any = Plan(any_status, {}, DeviceSortField::kName);
+  EXPECT_NE(any.find("INDEX devices_name"), std::string::npos) << any;
+  EXPECT_EQ(any.find("TEMP B-TREE"), std::string::npos) << any;
 }
 
 TEST_F(DeviceListSqlTest, EachDriverIsWhereSqliteStarts) {
@@ -166,9 +180,10 @@ TEST_F(DeviceListSqlTest, EachDriverIsWhereSqliteStarts) {
   EXPECT_NE(prefix.find("MULTI-INDEX OR"), std::string::npos) << prefix;
   EXPECT_EQ(prefix.find("(status=?)"), std::string::npos) << prefix;
 
-  const std::string status = Plan(filter, {ListDriver::kStatus}, DeviceSortField::kName);
+  const std::string status =
+      Plan(filter, {ListDriver::kStatus}, DeviceSortField::kCertificateExpiry);
   EXPECT_NE(status.find("(status=?)"), std::string::npos) << status;
-  EXPECT_EQ(status.find("devices_name"), std::string::npos) << status;
+  EXPECT_EQ(status.find("SCAN"), std::string::npos) << status;
 }
 
 }  // namespace
