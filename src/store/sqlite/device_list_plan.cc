@@ -76,11 +76,10 @@ Result<FilterSizes> MeasureFilter(Connection& db, const DeviceFilter& filter) {
 
 namespace {
 
-// Whether the sort order has an index that starts with the status (devices_status,
-// devices_status_name), so a walk in that order covers only the filter's status.
-bool StatusLeadsSortIndex(DeviceSortField sort) {
-  return sort == DeviceSortField::kCreatedAt || sort == DeviceSortField::kName;
-}
+// Whether the sort order has an index that starts with the status (devices_status), so a
+// walk in that order covers only the filter's status. The other sort indexes end with the
+// status (migration 0008): their walk reads every entry but no device row to check it.
+bool StatusLeadsSortIndex(DeviceSortField sort) { return sort == DeviceSortField::kCreatedAt; }
 
 // The number of devices `driver`'s condition selects (capped), or all rows for kSortOrder.
 int64_t DriverSize(const FilterSizes& sizes, ListDriver driver) {

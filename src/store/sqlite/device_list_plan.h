@@ -57,8 +57,7 @@ ListDriver PageDriver(const FilterSizes& sizes, const DeviceSort& sort, const Pa
 
 // " FROM ... WHERE ..." selecting `filter`'s devices (table alias d), in which only
 // `driver`'s condition can use an index. For kSortOrder only the sort order's index can,
-// and the status stays usable when that index starts with it (created_at: devices_status;
-// name: devices_status_name).
+// and the status stays usable when that index starts with it (created_at: devices_status).
 std::string FromWhereSql(const DeviceFilter& filter, ListDriver driver, DeviceSortField sort);
 
 // Binds FromWhereSql's parameters, whatever the driver.
