@@ -281,6 +281,27 @@ TEST_F(NoRefreshBudgetTest, FleetViewServesStoredFindingsAndCountsThePending) {
   EXPECT_EQ(c["total"], 2);
 }
 
+// Findings the registry refuses to store (over kMaxPostureJsonBytes: tens of thousands of
+// advisories for one device) do not turn the heartbeat away, and the security view still
+// answers, from the last stored state; a policy requiring a score then refuses the device
+// (no score is not a good score).
+TEST_F(PosturePingTest, FindingsTooLargeToStoreDoNotFailTheHeartbeat) {
+  std::vector<audit::Advisory> many;
+  for (int i = 0; i < 40000; ++i) {
+    many.push_back(Resolved("CVE-2099-" + std::to_string(100000 + i), "3.0.11-1~deb12u2"));
+  }
+  BuildVulnDb(vulndb_, many);
+  net::HttpResponse r =
+      Ping({{"audit", {{"host", kHost}, {"inventory", InventoryWith("3.0.9-1")}}}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  net::HttpResponse security = Admin("/v1/admin/devices/" + device_.device_hex + "/security");
+  ASSERT_EQ(security.status, 200) << security.body;
+  json s = json::parse(security.body);
+  EXPECT_EQ(s["findings_known"], false);
+  EXPECT_EQ(s["trust_score"], nullptr);
+  EXPECT_EQ(s["inventory"]["packages"], 1);  // the report itself was recorded
+}
+
 TEST_F(PosturePingTest, AdminEndpointsServeTheSecurityAndFleetViews) {
   BuildVulnDb(vulndb_, {Resolved("CVE-2023-5678", "3.0.11-1~deb12u2")});
   const IssuedCertificate quiet = EnrollTagged({});

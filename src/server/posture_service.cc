@@ -167,14 +167,24 @@ Result<bool> PostureService::Ingest(std::string_view device_id, const ReportedAu
   Result<store::DevicePosture> current = store_->GetPosture(device_id, false);
   if (current.status().code() == StatusCode::kNotFound) return wanted;  // nothing recorded
   if (!current.ok()) return current.status();
+  // The report is recorded; what the server derives from it (findings, score) must not
+  // turn the device's heartbeat away. The views try again and keep the last stored state.
   Result<store::DevicePosture> refreshed = Refresh(std::move(*current));
-  if (!refreshed.ok()) return refreshed.status();
+  if (!refreshed.ok()) {
+    spdlog::warn("posture: cannot bring {} up to date: {}", device_id,
+                 refreshed.status().ToString());
+  }
   return wanted;
 }
 
 Result<nlohmann::json> PostureService::SecurityJson(std::string_view device_id) {
   ASSIGN_OR_RETURN(store::DevicePosture stored, store_->GetPosture(device_id, false));
-  ASSIGN_OR_RETURN(store::DevicePosture p, Refresh(std::move(stored)));
+  Result<store::DevicePosture> refreshed = Refresh(stored);
+  if (!refreshed.ok()) {  // shown as last stored, as the fleet views do
+    spdlog::warn("posture: cannot bring {} up to date: {}", device_id,
+                 refreshed.status().ToString());
+  }
+  const store::DevicePosture& p = refreshed.ok() ? *refreshed : stored;
   ASSIGN_OR_RETURN(std::vector<store::TrustScorePoint> history,
                    store_->ListTrustScores(device_id, 100));
   json out;
