@@ -71,6 +71,31 @@ class TlsIoTest : public ::testing::Test {
     return s;
   }
 
+  // Device A's client connection and a server connection attached to the two ends of
+  // `pair`, handshaken. The credentials stay with them.
+  struct Connected {
+    std::shared_ptr<const Credentials> server_creds, client_creds;
+    ossl::UniquePtr<SSL> server, client;
+  };
+  Connected Connect(const SocketPair& pair, PeerCheck* server_check) {
+    Connected c;
+    c.server_creds = Build(Side::kServer, nullptr);
+    c.client_creds = Build(Side::kClient, &a_);
+    auto server = c.server_creds->NewConnection(server_check);
+    auto client = c.client_creds->NewConnection(nullptr);
+    EXPECT_TRUE(server.ok() && client.ok());
+    if (!server.ok() || !client.ok()) return c;
+    c.server = std::move(*server);
+    c.client = std::move(*client);
+    SSL_set_accept_state(c.server.get());
+    SSL_set_connect_state(c.client.get());
+    EXPECT_TRUE(AttachToSocket(c.server.get(), pair.fd[1]).ok());
+    EXPECT_TRUE(AttachToSocket(c.client.get(), pair.fd[0]).ok());
+    // The client's handshake ends first in TLS 1.3; the server's needs its last flight.
+    EXPECT_EQ(HandshakeBoth(c.client.get(), c.server.get(), pair).kind, TlsStep::kDone);
+    return c;
+  }
+
   TestCa ca_{&RealClock::Instance()};
   TestCa::Leaf server_ = ca_.IssueDevice();
   TestCa::Leaf a_ = ca_.IssueDevice();
@@ -78,59 +103,46 @@ class TlsIoTest : public ::testing::Test {
 
 TEST_F(TlsIoTest, CopiesOverTheSocketAndSeesAFinAsEof) {
   SocketPair pair;
-  auto server_creds = Build(Side::kServer, nullptr);
-  auto client_creds = Build(Side::kClient, &a_);
   PeerCheck check;
-  auto server = server_creds->NewConnection(&check);
-  auto client = client_creds->NewConnection(nullptr);
-  ASSERT_TRUE(server.ok() && client.ok());
-  SSL_set_accept_state(server->get());
-  SSL_set_connect_state(client->get());
-  ASSERT_TRUE(AttachToSocket(server->get(), pair.fd[1]).ok());
-  ASSERT_TRUE(AttachToSocket(client->get(), pair.fd[0]).ok());
-  // The client's handshake ends first in TLS 1.3; the server's needs its last flight.
-  ASSERT_EQ(HandshakeBoth(client->get(), server->get(), pair).kind, TlsStep::kDone);
+  Connected c = Connect(pair, &check);
+  ASSERT_FALSE(HasFailure());
+  SSL* server = c.server.get();
+  SSL* client = c.client.get();
   EXPECT_TRUE(check.saw_certificate);
 
-  TlsStep w = WriteStep(client->get(), "hello", 5);
+  TlsStep w = WriteStep(client, "hello", 5);
   ASSERT_EQ(w.kind, TlsStep::kDone);
   EXPECT_EQ(w.bytes, 5u);
   char buffer[64];
   TlsStep r{TlsStep::kWantRead, 0, {}};
   for (int i = 0; i < 20 && r.kind == TlsStep::kWantRead; ++i) {
     WaitAsAsked(pair.fd[1], r);
-    r = ReadStep(server->get(), buffer, sizeof(buffer));
+    r = ReadStep(server, buffer, sizeof(buffer));
   }
   ASSERT_EQ(r.kind, TlsStep::kDone);
   EXPECT_EQ(std::string(buffer, r.bytes), "hello");
-  EXPECT_FALSE(HasBufferedInput(server->get()));
+  EXPECT_FALSE(HasBufferedInput(server));
 
   // Nothing more to read yet: the server is told to wait, not that the stream ended.
-  EXPECT_EQ(ReadStep(server->get(), buffer, sizeof(buffer)).kind, TlsStep::kWantRead);
+  EXPECT_EQ(ReadStep(server, buffer, sizeof(buffer)).kind, TlsStep::kWantRead);
   shutdown(pair.fd[0], SHUT_WR);  // a FIN without close_notify (half-close)
   WaitAsAsked(pair.fd[1], r);
-  EXPECT_EQ(ReadStep(server->get(), buffer, sizeof(buffer)).kind, TlsStep::kEof);
+  EXPECT_EQ(ReadStep(server, buffer, sizeof(buffer)).kind, TlsStep::kEof);
 }
 
 TEST_F(TlsIoTest, ReadBatchTakesEveryRecordReceivedUpToTheBufferThenTheEof) {
   SocketPair pair;
-  auto server_creds = Build(Side::kServer, nullptr);
-  auto client_creds = Build(Side::kClient, &a_);
-  auto server = server_creds->NewConnection(nullptr);
-  auto client = client_creds->NewConnection(nullptr);
-  ASSERT_TRUE(server.ok() && client.ok());
-  SSL_set_accept_state(server->get());
-  SSL_set_connect_state(client->get());
-  ASSERT_TRUE(AttachToSocket(server->get(), pair.fd[1]).ok());
-  ASSERT_TRUE(AttachToSocket(client->get(), pair.fd[0]).ok());
-  ASSERT_EQ(HandshakeBoth(client->get(), server->get(), pair).kind, TlsStep::kDone);
+  Connected c = Connect(pair, nullptr);
+  ASSERT_FALSE(HasFailure());
+  SSL* server = c.server.get();
+  SSL* client = c.client.get();
 
   // 40 KiB: three records (16 + 16 + 8 KiB), all in the socket before the server reads.
   std::string sent(40 * 1024, '\0');
   for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>('a' + i % 26);
   size_t written = 0;
   for (int i = 0; i < 100 && written < sent.size(); ++i) {
-    TlsStep w = WriteStep(client->get(), sent.data() + written, sent.size() - written);
+    TlsStep w = WriteStep(client, sent.data() + written, sent.size() - written);
     ASSERT_NE(w.kind, TlsStep::kError) << w.error;
     written += w.bytes;
     if (w.kind != TlsStep::kDone) WaitAsAsked(pair.fd[0], w);
@@ -139,20 +151,20 @@ TEST_F(TlsIoTest, ReadBatchTakesEveryRecordReceivedUpToTheBufferThenTheEof) {
   std::string received(64 * 1024, '\0');
   WaitAsAsked(pair.fd[1], TlsStep{TlsStep::kWantRead, 0, {}});
   // A buffer smaller than what arrived: filled, and kDone says there may be more.
-  TlsStep first = ReadBatch(server->get(), received.data(), 10000);
+  TlsStep first = ReadBatch(server, received.data(), 10000);
   ASSERT_EQ(first.kind, TlsStep::kDone);
   ASSERT_EQ(first.bytes, 10000u);
   // The rest, three records' worth minus the first batch, in one call, then "wait".
-  TlsStep rest = ReadBatch(server->get(), received.data() + 10000, received.size() - 10000);
+  TlsStep rest = ReadBatch(server, received.data() + 10000, received.size() - 10000);
   EXPECT_EQ(rest.kind, TlsStep::kWantRead);
   ASSERT_EQ(rest.bytes, sent.size() - 10000);
   EXPECT_EQ(received.substr(0, sent.size()), sent);
 
   // Bytes and the end of the stream in one batch: the bytes are reported with the kEof.
-  ASSERT_EQ(WriteStep(client->get(), "tail", 4).kind, TlsStep::kDone);
+  ASSERT_EQ(WriteStep(client, "tail", 4).kind, TlsStep::kDone);
   shutdown(pair.fd[0], SHUT_WR);
   WaitAsAsked(pair.fd[1], TlsStep{TlsStep::kWantRead, 0, {}});
-  TlsStep last = ReadBatch(server->get(), received.data(), received.size());
+  TlsStep last = ReadBatch(server, received.data(), received.size());
   EXPECT_EQ(last.kind, TlsStep::kEof);
   ASSERT_EQ(last.bytes, 4u);
   EXPECT_EQ(received.substr(0, 4), "tail");
