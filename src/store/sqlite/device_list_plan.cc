@@ -160,6 +160,28 @@ std::string FromWhereSql(const DeviceFilter& filter, ListDriver driver, DeviceSo
   return sql;
 }
 
+std::string OrderSql(const DeviceSort& sort) {
+  const char* dir = sort.descending ? " DESC" : " ASC";
+  std::string column;
+  switch (sort.field) {
+    case DeviceSortField::kCreatedAt:
+      column = "d.created_at";
+      break;
+    case DeviceSortField::kName:
+      column = "d.name";
+      break;
+    case DeviceSortField::kId:
+      return std::string(" ORDER BY d.id") + dir;
+    case DeviceSortField::kLastSeen:
+      column = "d.last_seen";
+      break;
+    case DeviceSortField::kCertificateExpiry:
+      column = "d.cert_not_after";
+      break;
+  }
+  return " ORDER BY " + column + dir + ", d.id" + dir;
+}
+
 void BindFilter(Statement& stmt, const DeviceFilter& filter) {
   if (filter.status) stmt.Bind(DeviceStatusName(*filter.status));
   if (!filter.prefix.empty()) {

@@ -60,6 +60,11 @@ ListDriver PageDriver(const FilterSizes& sizes, const DeviceSort& sort, const Pa
 // and the status stays usable when that index starts with it (created_at: devices_status).
 std::string FromWhereSql(const DeviceFilter& filter, ListDriver driver, DeviceSortField sort);
 
+// " ORDER BY ..." for `sort`, ties broken by ID in the same direction. NULL last_seen sorts
+// first ascending and last descending in SQLite, the order the Store promises (never
+// seen = oldest).
+std::string OrderSql(const DeviceSort& sort);
+
 // Binds FromWhereSql's parameters, whatever the driver.
 void BindFilter(Statement& stmt, const DeviceFilter& filter);
 

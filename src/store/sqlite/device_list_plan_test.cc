@@ -105,7 +105,7 @@ class DeviceListSqlTest : public ::testing::Test {
   // as ListDevices reads them), one string.
   std::string Plan(const DeviceFilter& filter, ListDriver driver, DeviceSortField sort) {
     const std::string sql = "EXPLAIN QUERY PLAN SELECT d.*" + FromWhereSql(filter, driver, sort) +
-                            " ORDER BY d." + SortColumn(sort) + ", d.id LIMIT 50";
+                            OrderSql({sort, false}) + " LIMIT 50";
     Result<Statement> stmt = db_->PrepareUncached(sql);
     EXPECT_TRUE(stmt.ok()) << stmt.status() << "\n" << sql;
     if (!stmt.ok()) return "";
@@ -117,22 +117,6 @@ class DeviceListSqlTest : public ::testing::Test {
       if (!row.ok() || !*row) return plan;
       plan += stmt->Text(3) + "\n";
     }
-  }
-
-  static std::string SortColumn(DeviceSortField sort) {
-    switch (sort) {
-      case DeviceSortField::kCreatedAt:
-        return "created_at";
-      case DeviceSortField::kName:
-        return "name";
-      case DeviceSortField::kId:
-        return "id";
-      case DeviceSortField::kLastSeen:
-        return "last_seen";
-      case DeviceSortField::kCertificateExpiry:
-        return "cert_not_after";
-    }
-    return "";
   }
 
   static DeviceFilter ActiveSite3WithPrefix() {

@@ -84,30 +84,6 @@ Status RevokeDeviceCertificates(Connection& db, std::string_view device_id, Revo
   return update.Bind(ToUnixSeconds(now), static_cast<int>(reason), device_id).Run();
 }
 
-// NULL last_seen sorts first ascending and last descending in SQLite, which is the order
-// the Store promises (never seen = oldest).
-std::string OrderSql(const DeviceSort& sort) {
-  const char* dir = sort.descending ? " DESC" : " ASC";
-  std::string column;
-  switch (sort.field) {
-    case DeviceSortField::kCreatedAt:
-      column = "d.created_at";
-      break;
-    case DeviceSortField::kName:
-      column = "d.name";
-      break;
-    case DeviceSortField::kId:
-      return std::string(" ORDER BY d.id") + dir;
-    case DeviceSortField::kLastSeen:
-      column = "d.last_seen";
-      break;
-    case DeviceSortField::kCertificateExpiry:
-      column = "d.cert_not_after";
-      break;
-  }
-  return " ORDER BY " + column + dir + ", d.id" + dir;
-}
-
 Result<std::vector<CertificateRecord>> ReadCertificates(Statement& stmt) {
   std::vector<CertificateRecord> out;
   while (true) {
