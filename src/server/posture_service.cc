@@ -75,8 +75,7 @@ PostureService::PostureService(store::Store* store, const Clock* clock, std::str
       vulndb_(std::move(vulndb_path)),
       refresh_budget_(refresh_budget) {}
 
-Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture posture,
-                                                     bool after_report) {
+Status PostureService::Refresh(store::DevicePosture& posture, bool after_report) {
   const TimePoint now = clock_->Now();
   const VulnDbSnapshot data = vulndb_.Current();
   const bool stale = FindingsStale(posture, data.generation);
@@ -86,7 +85,7 @@ Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture postur
   // findings, the bulk of a fleet view's time with large package lists.
   if (!after_report && !stale && posture.score &&
       now - posture.score->computed_at < store::kTrustScoreHistoryInterval) {
-    return posture;
+    return Status::Ok();
   }
   store::PostureUpdate update;
   std::optional<std::vector<audit::Finding>> findings;
@@ -127,7 +126,7 @@ Result<store::DevicePosture> PostureService::Refresh(store::DevicePosture postur
     if (update.findings) posture.findings = std::move(update.findings);
     if (update.score) posture.score = std::move(update.score);
   }
-  return posture;
+  return Status::Ok();
 }
 
 std::vector<store::DevicePosture> PostureService::RefreshAll(std::vector<store::DevicePosture> list,
@@ -139,15 +138,15 @@ std::vector<store::DevicePosture> PostureService::RefreshAll(std::vector<store::
       if (pending && FindingsStale(p, generation)) ++*pending;
       continue;
     }
-    Result<store::DevicePosture> fresh = Refresh(p);
-    // A device whose refresh fails keeps its last stored view; the others still count.
-    if (fresh.ok()) {
-      p = std::move(*fresh);
-    } else {
-      spdlog::warn("posture: cannot refresh {}: {}", p.device_id, fresh.status().ToString());
-    }
+    RefreshOrKeep(p);
   }
   return list;
+}
+
+void PostureService::RefreshOrKeep(store::DevicePosture& posture, bool after_report) {
+  if (Status s = Refresh(posture, after_report); !s.ok()) {
+    spdlog::warn("posture: cannot bring {} up to date: {}", posture.device_id, s.ToString());
+  }
 }
 
 Result<bool> PostureService::Ingest(std::string_view device_id, const ReportedAudit& audit) {
@@ -179,22 +178,13 @@ Result<bool> PostureService::Ingest(std::string_view device_id, const ReportedAu
   if (!current.ok()) return current.status();
   // The report is recorded; what the server derives from it (findings, score) must not
   // turn the device's heartbeat away. The views try again and keep the last stored state.
-  Result<store::DevicePosture> refreshed = Refresh(std::move(*current), /*after_report=*/true);
-  if (!refreshed.ok()) {
-    spdlog::warn("posture: cannot bring {} up to date: {}", device_id,
-                 refreshed.status().ToString());
-  }
+  RefreshOrKeep(*current, /*after_report=*/true);
   return wanted;
 }
 
 Result<nlohmann::json> PostureService::SecurityJson(std::string_view device_id) {
-  ASSIGN_OR_RETURN(store::DevicePosture stored, store_->GetPosture(device_id, false));
-  Result<store::DevicePosture> refreshed = Refresh(stored);
-  if (!refreshed.ok()) {  // shown as last stored, as the fleet views do
-    spdlog::warn("posture: cannot bring {} up to date: {}", device_id,
-                 refreshed.status().ToString());
-  }
-  const store::DevicePosture& p = refreshed.ok() ? *refreshed : stored;
+  ASSIGN_OR_RETURN(store::DevicePosture p, store_->GetPosture(device_id, false));
+  RefreshOrKeep(p);
   ASSIGN_OR_RETURN(std::vector<store::TrustScorePoint> history,
                    store_->ListTrustScores(device_id, 100));
   json out;

@@ -65,10 +65,13 @@ class PostureService {
 
  private:
   // Rematches and rescores the device when its stored findings or score are stale, and
-  // returns its posture (without packages) as stored afterwards. `after_report`: the
-  // device's host audit or inventory just changed, so the score is recomputed even if it
-  // is recent.
-  Result<store::DevicePosture> Refresh(store::DevicePosture posture, bool after_report = false);
+  // updates `posture` (without packages) to what is stored afterwards; on error it is
+  // unchanged. `after_report`: the device's host audit or inventory just changed, so the
+  // score is recomputed even if it is recent.
+  Status Refresh(store::DevicePosture& posture, bool after_report = false);
+  // Refresh; a failure is logged and leaves `posture` as stored: a view shows the last
+  // stored state, and a report is not turned away for what the server derives from it.
+  void RefreshOrKeep(store::DevicePosture& posture, bool after_report = false);
   // Refresh over a list, for at most refresh_budget_; the postures not refreshed in time
   // stay as stored, and those among them whose findings are stale are counted in *pending.
   std::vector<store::DevicePosture> RefreshAll(std::vector<store::DevicePosture> list,
