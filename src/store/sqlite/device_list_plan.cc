@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/sqlite/rows.h"
+
 namespace wott::store::sqlite {
 namespace {
 
@@ -16,9 +18,7 @@ std::string PrefixEnd(std::string_view prefix) {
 // Runs a "SELECT count(*) FROM (SELECT 1 ... LIMIT ?)" whose other parameters are bound.
 Result<int64_t> CappedCount(Statement& stmt) {
   stmt.Bind(kFilterSizeCap);
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal("registry database error", "no row from count");
-  return stmt.Int(0);
+  return ScalarInt(stmt);
 }
 
 Result<int64_t> CappedRangeCount(Connection& db, const char* sql, const std::string& from,
@@ -36,9 +36,7 @@ Result<FilterSizes> MeasureFilter(Connection& db, const DeviceFilter& filter) {
     // Devices are never removed (a deleted one keeps its row), so the largest rowid is
     // about the row count, in O(log n).
     ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT coalesce(max(rowid), 0) FROM devices"));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return Internal("registry database error", "no row from max(rowid)");
-    sizes.rows = stmt.Int(0);
+    ASSIGN_OR_RETURN(sizes.rows, ScalarInt(stmt));
   }
   if (filter.status) {
     ASSIGN_OR_RETURN(Statement stmt,

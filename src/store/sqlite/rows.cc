@@ -82,6 +82,12 @@ Result<std::optional<DeviceRecord>> LoadDeviceWhere(Connection& db, const char* 
 
 }  // namespace
 
+Result<int64_t> ScalarInt(Statement& stmt) {
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Internal("registry database error", "a single-value query returned no row");
+  return stmt.Int(0);
+}
+
 const char kDeviceColumns[] =
     "d.id, d.name, d.status, d.created_at, d.last_seen, d.agent_version, d.os, "
     "d.enrollment_token_id, d.current_serial, d.cert_not_after, d.revoked_at, "

@@ -32,6 +32,10 @@ ApiTokenRecord ReadApiToken(const Statement& stmt);
 Status LoadDeviceMaps(Connection& db, DeviceRecord& device);
 Status LoadTokenTags(Connection& db, EnrollmentTokenRecord& token);
 
+// The integer in the first column of `stmt`'s first row (a count, a max); kInternal when
+// there is no row.
+Result<int64_t> ScalarInt(Statement& stmt);
+
 // Single-row loads; nullopt when there is no such row.
 Result<std::optional<DeviceRecord>> LoadDevice(Connection& db, std::string_view id);
 Result<std::optional<DeviceRecord>> LoadDeviceByRecoveryHash(Connection& db, std::string_view hash);

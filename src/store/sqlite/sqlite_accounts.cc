@@ -62,13 +62,6 @@ Result<int64_t> DeleteUserSessions(Connection& db, std::string_view name) {
   return db.Changes();
 }
 
-// The single integer of `stmt`'s first row.
-Result<int64_t> ScalarInt(Statement& stmt) {
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal("registry database error", "count returned no row");
-  return stmt.Int(0);
-}
-
 }  // namespace
 
 Result<UserRecord> SqliteStore::CreateUser(const NewUser& user, std::string_view actor,

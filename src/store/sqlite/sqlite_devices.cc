@@ -98,9 +98,7 @@ Result<int64_t> Count(Connection& db, const std::string& sql, const DeviceFilter
   ASSIGN_OR_RETURN(Statement stmt, db.PrepareUncached(sql));
   if (filter) BindFilter(stmt, *filter);
   if (range) stmt.Bind(range->first, range->second);
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal("registry database error", "no row from count");
-  return stmt.Int(0);
+  return ScalarInt(stmt);
 }
 
 }  // namespace
